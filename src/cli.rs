@@ -1,0 +1,610 @@
+//! The command line: clap definitions and one function per command. `anyhow` stops here.
+
+use std::io::{Read, Write};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::app::App;
+use crate::config::{Config, ConfigError};
+use crate::index::SearchQuery;
+use crate::model::{RawLocation, RawPosting, Verdict};
+use crate::normalize::places;
+use crate::rules::RuleSet;
+use crate::simulator::{Boards, Simulator};
+use crate::store::RunRecord;
+use crate::{export, normalize, pipeline, scheduler, web};
+
+/// A mistake in how antenne was called or configured (exit code 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// antenne watches French job boards for ANT job ads, indexes them and checks each against the
+/// national framework of the role.
+#[derive(Debug, Parser)]
+#[command(name = "antenne", version, about)]
+pub struct Cli {
+    /// Data directory (store, index).
+    #[arg(long, global = true, env = "ANTENNE_DATA", default_value = "./data")]
+    pub data: PathBuf,
+    /// Configuration file; without one, built-in defaults apply.
+    #[arg(long, global = true, env = "ANTENNE_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Rule folder to use instead of the rules built into the binary.
+    #[arg(long, global = true, env = "ANTENNE_RULES")]
+    pub rules: Option<PathBuf>,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start the built-in board simulator, crawl it, then serve the UI.
+    Demo {
+        /// Address of the web UI.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+    },
+    /// Run sources once now and print a summary per source.
+    Crawl {
+        /// Source names (default: all).
+        #[arg(long = "source")]
+        sources: Vec<String>,
+    },
+    /// The long-lived service: scheduler plus web server.
+    Run,
+    /// The web server alone.
+    Serve {
+        /// Listening address (default: `web.addr` of the configuration).
+        #[arg(long)]
+        addr: Option<SocketAddr>,
+    },
+    /// Validate ads given as JSON, JSON Lines, schema.org JobPosting or plain text.
+    Validate(ValidateArgs),
+    /// Search the index.
+    Search(SearchArgs),
+    /// Print every stored posting.
+    Export {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
+        format: ExportFormat,
+    },
+    /// Rebuild the search index from the store.
+    Reindex,
+    /// Rule maintenance.
+    Rules {
+        /// What to do.
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+}
+
+/// `antenne validate` arguments.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Input file, or `-` for standard input.
+    #[arg(default_value = "-")]
+    pub file: String,
+    /// Print one verdict per line as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// The input is the plain text of one ad.
+    #[arg(long)]
+    pub text: bool,
+}
+
+/// `antenne search` arguments.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Words to look for.
+    pub query: String,
+    /// Print JSON Lines.
+    #[arg(long)]
+    pub json: bool,
+    /// Most results.
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+    /// Région (name).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Département (code or name).
+    #[arg(long)]
+    pub department: Option<String>,
+    /// Contract (CDI, CDD...).
+    #[arg(long)]
+    pub contract: Option<String>,
+    /// Include closed ads and every verdict.
+    #[arg(long)]
+    pub all: bool,
+}
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    /// One JSON object per line.
+    Jsonl,
+    /// Comma-separated values with a header.
+    Csv,
+}
+
+/// `antenne rules` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Load and check the rule files (default: `./rules` if present, else the built-in rules).
+    Check {
+        /// Rule folder.
+        dir: Option<PathBuf>,
+    },
+}
+
+/// Loads the configuration named on the command line, or the default file, or built-in defaults.
+pub fn load_config(cli: &Cli) -> Result<Config, ConfigError> {
+    match &cli.config {
+        Some(path) => Config::load(path),
+        None if Path::new("antenne.toml").exists() => Config::load(Path::new("antenne.toml")),
+        None => Ok(Config::default()),
+    }
+}
+
+fn load_rules(cli: &Cli) -> Result<RuleSet> {
+    Ok(match &cli.rules {
+        Some(dir) => RuleSet::load_dir(dir)?,
+        None => RuleSet::builtin()?,
+    })
+}
+
+/// Runs the parsed command.
+pub async fn run(cli: Cli) -> Result<()> {
+    match &cli.command {
+        Command::Validate(args) => return validate(&load_rules(&cli)?, args),
+        Command::Rules {
+            command: RulesCommand::Check { dir },
+        } => return rules_check(dir.as_deref()),
+        _ => {}
+    }
+    let mut config = load_config(&cli)?;
+    let rules = load_rules(&cli)?;
+    match cli.command {
+        Command::Demo { addr } => {
+            let sim = Simulator::start(Boards::Builtin, 0)
+                .await
+                .context("cannot start the board simulator")?;
+            config.sources = sim.demo_sources();
+            config.crawl.allow_private_addresses = true;
+            config.web.addr = addr;
+            config.web.base_url = format!("http://{addr}");
+            let started = std::time::Instant::now();
+            let app = App::open(config, &cli.data, rules).await?;
+            let runs = pipeline::run_sources(&app, &app.config.sources).await;
+            print_runs(&runs);
+            let listener = bind(addr).await?;
+            println!(
+                "antenne (démo) prête en {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+            println!("  Recherche : http://{addr}/");
+            println!("  API :       http://{addr}/api/v1/search?q=numerique");
+            println!("  Sites d'emploi simulés : {}/", sim.base_url());
+            println!("Ctrl-C pour arrêter.");
+            serve_with_scheduler(app, listener).await
+        }
+        Command::Crawl { sources } => {
+            let chosen = select_sources(&config, &sources)?;
+            let app = App::open(config, &cli.data, rules).await?;
+            let runs = pipeline::run_sources(&app, &chosen).await;
+            print_runs(&runs);
+            Ok(())
+        }
+        Command::Run => {
+            let addr = config.web.addr;
+            let app = App::open(config, &cli.data, rules).await?;
+            let listener = bind(addr).await?;
+            println!("antenne écoute sur http://{addr}/");
+            serve_with_scheduler(app, listener).await
+        }
+        Command::Serve { addr } => {
+            let addr = addr.unwrap_or(config.web.addr);
+            let app = App::open(config, &cli.data, rules).await?;
+            let listener = bind(addr).await?;
+            println!("antenne écoute sur http://{addr}/");
+            web::serve(state(&app), listener, shutdown_signal())
+                .await
+                .context("web server failed")
+        }
+        Command::Search(args) => search(App::open(config, &cli.data, rules).await?, &args).await,
+        Command::Export { format } => {
+            let app = App::open(config, &cli.data, rules).await?;
+            let records = app.store.run(|s| s.postings()).await?;
+            let mut out = std::io::stdout().lock();
+            match format {
+                ExportFormat::Jsonl => {
+                    for r in &records {
+                        serde_json::to_writer(&mut out, &export::ExportRecord::from(r))?;
+                        out.write_all(b"\n")?;
+                    }
+                }
+                ExportFormat::Csv => export::write_csv(&mut out, &records)?,
+            }
+            Ok(())
+        }
+        Command::Reindex => {
+            let app = App::open(config, &cli.data, rules).await?;
+            let n = app.sync_index(true).await?.unwrap_or(0);
+            println!("Index reconstruit : {n} offres.");
+            Ok(())
+        }
+        Command::Validate(_) | Command::Rules { .. } => unreachable!("handled above"),
+    }
+}
+
+fn state(app: &App) -> web::AppState {
+    web::AppState {
+        store: app.store.clone(),
+        index: app.index.clone(),
+    }
+}
+
+async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+    tracing::info!("shutting down");
+}
+
+async fn serve_with_scheduler(app: App, listener: tokio::net::TcpListener) -> Result<()> {
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    let scheduler = tokio::spawn(scheduler::run(app.clone(), rx));
+    let shutdown = async move {
+        shutdown_signal().await;
+        let _ = tx.send(true);
+    };
+    web::serve(state(&app), listener, shutdown)
+        .await
+        .context("web server failed")?;
+    // Let a crawl in progress finish writing before exiting.
+    let _ = scheduler.await;
+    Ok(())
+}
+
+fn select_sources(config: &Config, names: &[String]) -> Result<Vec<crate::model::Source>> {
+    if config.sources.is_empty() {
+        return Err(UsageError("no sources configured: add [[sources]] to antenne.toml (see fixtures/antenne.example.toml)".into()).into());
+    }
+    if names.is_empty() {
+        return Ok(config.sources.clone());
+    }
+    names
+        .iter()
+        .map(|n| {
+            config
+                .sources
+                .iter()
+                .find(|s| &s.name == n)
+                .cloned()
+                .ok_or_else(|| {
+                    let known: Vec<&str> = config.sources.iter().map(|s| s.name.as_str()).collect();
+                    UsageError(format!(
+                        "unknown source {n:?} (configured: {})",
+                        known.join(", ")
+                    ))
+                    .into()
+                })
+        })
+        .collect()
+}
+
+fn print_runs(runs: &[RunRecord]) {
+    for r in runs {
+        let secs = (r.finished_at - r.started_at).num_milliseconds() as f64 / 1000.0;
+        println!(
+            "{} : {} récupérés, {} non modifiés, {} nouvelles, {} mises à jour, {} inchangées, {} erreurs, {} signalées ({secs:.1} s)",
+            r.source, r.fetched, r.not_modified, r.new, r.updated, r.unchanged, r.errors, r.flagged
+        );
+        if let (Some(kind), Some(msg)) = (&r.error_kind, &r.error) {
+            println!("  erreur ({kind}) : {msg}");
+        }
+    }
+}
+
+async fn search(app: App, args: &SearchArgs) -> Result<()> {
+    let region = match &args.region {
+        Some(r) => Some(
+            places::region(r)
+                .ok_or_else(|| UsageError(format!("unknown région {r:?}")))?
+                .to_owned(),
+        ),
+        None => None,
+    };
+    let department = match &args.department {
+        Some(d) => Some(
+            places::departement(d)
+                .ok_or_else(|| UsageError(format!("unknown département {d:?}")))?
+                .code
+                .to_owned(),
+        ),
+        None => None,
+    };
+    let query = SearchQuery {
+        text: args.query.clone(),
+        region,
+        department,
+        contract: args.contract.clone(),
+        all: args.all,
+        limit: args.limit.clamp(1, 100),
+        offset: 0,
+    };
+    let index = app.index.clone();
+    let results = tokio::task::spawn_blocking(move || index.search(&query)).await??;
+    let ids: Vec<String> = results.hits.iter().map(|h| h.id.clone()).collect();
+    let records = app.store.run(move |s| s.postings_by_ids(&ids)).await?;
+    let mut out = std::io::stdout().lock();
+    if !args.json {
+        writeln!(out, "{} offre(s) trouvée(s)", results.total)?;
+    }
+    for hit in &results.hits {
+        let Some(r) = records.iter().find(|r| r.posting.id == hit.id) else {
+            continue;
+        };
+        let p = &r.posting;
+        if args.json {
+            let mut v = serde_json::to_value(export::ExportRecord::from(r))?;
+            v["score"] = serde_json::json!(hit.score);
+            v.as_object_mut().map(|o| o.remove("description"));
+            serde_json::to_writer(&mut out, &v)?;
+            writeln!(out)?;
+        } else {
+            let place = [&p.location.city, &p.location.department]
+                .iter()
+                .filter_map(|v| v.as_deref())
+                .collect::<Vec<_>>()
+                .join(", ");
+            let verdict = r
+                .verdict
+                .as_ref()
+                .map_or("non évaluée", |v| v.verdict.as_str());
+            writeln!(
+                out,
+                "{}  {}  — {} — {} — {} [{verdict}]",
+                p.id,
+                p.title,
+                p.employer.as_deref().unwrap_or("?"),
+                place,
+                p.published.map(|d| d.to_string()).unwrap_or_default()
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn rules_check(dir: Option<&Path>) -> Result<()> {
+    let local = Path::new("rules");
+    let (rules, origin) = match dir {
+        Some(d) => (RuleSet::load_dir(d)?, d.display().to_string()),
+        None if local.is_dir() => (RuleSet::load_dir(local)?, "rules".to_owned()),
+        None => (RuleSet::builtin()?, "built-in rules".to_owned()),
+    };
+    println!(
+        "{origin} : {} règles chargées et vérifiées (motifs compilés, exemples conformes), version {}",
+        rules.rule_ids().len(),
+        rules.version()
+    );
+    Ok(())
+}
+
+fn validate(rules: &RuleSet, args: &ValidateArgs) -> Result<()> {
+    let mut input = String::new();
+    if args.file == "-" {
+        std::io::stdin()
+            .read_to_string(&mut input)
+            .context("cannot read standard input")?;
+    } else {
+        input = std::fs::read_to_string(&args.file)
+            .with_context(|| format!("cannot read {}", args.file))?;
+    }
+    let ads = if args.text {
+        vec![(
+            String::from("texte"),
+            RawPosting {
+                description: Some(input),
+                ..RawPosting::default()
+            },
+        )]
+    } else {
+        parse_ads(&input).map_err(|e| UsageError(format!("{}: {e}", args.file)))?
+    };
+    let mut out = std::io::stdout().lock();
+    for (id, raw) in ads {
+        let had_title = raw.title.as_deref().is_some_and(|t| !t.trim().is_empty());
+        let mut raw = raw;
+        if !had_title {
+            raw.title = Some("-".into());
+        }
+        let mut posting = match normalize::normalize(raw) {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("{id}: {e}");
+                continue;
+            }
+        };
+        if !had_title {
+            posting.title.clear();
+        }
+        posting.id = id;
+        let verdict = rules.evaluate(&posting);
+        if args.json {
+            serde_json::to_writer(&mut out, &verdict)?;
+            writeln!(out)?;
+        } else {
+            write_report(&mut out, &posting.title, &verdict)?;
+        }
+    }
+    Ok(())
+}
+
+/// Reads ads as one JSON object, a JSON array or JSON Lines; each in our shape or schema.org.
+fn parse_ads(input: &str) -> Result<Vec<(String, RawPosting)>, String> {
+    let trimmed = input.trim_start();
+    let values: Vec<serde_json::Value> = if trimmed.starts_with('[') {
+        serde_json::from_str(trimmed).map_err(|e| format!("invalid JSON array: {e}"))?
+    } else if let Ok(v) = serde_json::from_str::<serde_json::Value>(trimmed) {
+        vec![v]
+    } else {
+        trimmed
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+            .map(|(i, l)| {
+                serde_json::from_str(l).map_err(|e| format!("line {}: invalid JSON: {e}", i + 1))
+            })
+            .collect::<Result<_, _>>()?
+    };
+    let mut ads = Vec::new();
+    for (i, v) in values.iter().enumerate() {
+        let fallback_id = format!("ad-{}", i + 1);
+        let schema = crate::extract::job_postings_in_json(v);
+        if !schema.is_empty() {
+            for (j, raw) in schema.into_iter().enumerate() {
+                let id = raw.source_ref.clone().unwrap_or_else(|| {
+                    if j == 0 {
+                        fallback_id.clone()
+                    } else {
+                        format!("{fallback_id}-{j}")
+                    }
+                });
+                ads.push((id, raw));
+            }
+            continue;
+        }
+        let text = |k: &str| {
+            v.get(k).and_then(|x| match x {
+                serde_json::Value::String(s) => Some(s.clone()),
+                serde_json::Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            })
+        };
+        if text("description").is_none() {
+            return Err(format!("ad {} has no \"description\"", i + 1));
+        }
+        let location = match v.get("location") {
+            Some(serde_json::Value::String(s)) => RawLocation {
+                text: Some(s.clone()),
+                ..RawLocation::default()
+            },
+            Some(obj @ serde_json::Value::Object(_)) => {
+                let f = |k: &str| obj.get(k).and_then(|x| x.as_str()).map(str::to_owned);
+                RawLocation {
+                    text: None,
+                    city: f("city"),
+                    postcode: f("postcode"),
+                    department: f("department"),
+                    region: f("region"),
+                }
+            }
+            _ => RawLocation::default(),
+        };
+        let id = text("id").unwrap_or(fallback_id);
+        ads.push((
+            id,
+            RawPosting {
+                source_ref: text("id"),
+                url: text("url"),
+                title: text("title"),
+                description: text("description"),
+                employer: text("employer"),
+                location,
+                contract: text("contract"),
+                hours: text("hours"),
+                salary: text("salary"),
+                published: text("published"),
+                valid_through: text("valid_through"),
+            },
+        ));
+    }
+    Ok(ads)
+}
+
+fn write_report(out: &mut impl Write, title: &str, v: &Verdict) -> std::io::Result<()> {
+    let yes = |b: bool| if b { "oui" } else { "non" };
+    writeln!(
+        out,
+        "── {} · {}",
+        v.id,
+        if title.is_empty() {
+            "(sans titre)"
+        } else {
+            title
+        }
+    )?;
+    writeln!(
+        out,
+        "Verdict : {} ({}) · se présente comme ANT : {} · signalée : {}",
+        v.verdict.label_fr(),
+        v.verdict.as_str(),
+        yes(v.claims_ant),
+        yes(v.flagged)
+    )?;
+    let scores: Vec<String> = v
+        .scores
+        .iter()
+        .filter(|(_, s)| **s > 0.0)
+        .map(|(k, s)| format!("{k} {s}"))
+        .collect();
+    writeln!(
+        out,
+        "Scores : {}",
+        if scores.is_empty() {
+            "aucun signal".to_owned()
+        } else {
+            scores.join(" · ")
+        }
+    )?;
+    for f in &v.findings {
+        let sev = match f.severity {
+            crate::model::Severity::Block => "bloquant",
+            crate::model::Severity::Warn => "à vérifier",
+            crate::model::Severity::Info => "info",
+        };
+        writeln!(out, "  [{sev}] {} — {}", f.rule, f.message)?;
+        writeln!(out, "      Référence : {}", f.reference)?;
+        if !f.evidence.is_empty() {
+            let ev: Vec<String> = f
+                .evidence
+                .iter()
+                .map(|e| format!("« {} » ({} {}–{})", e.text, e.field, e.start, e.end))
+                .collect();
+            writeln!(out, "      Extraits : {}", ev.join(", "))?;
+        }
+    }
+    writeln!(out, "Règles version {}", v.rules_version)?;
+    writeln!(out)
+}
+
+/// Whether an error is the caller's mistake (exit 2) rather than a runtime failure (exit 1).
+pub fn is_usage_error(e: &anyhow::Error) -> bool {
+    e.downcast_ref::<UsageError>().is_some()
+        || e.downcast_ref::<ConfigError>().is_some()
+        || e.downcast_ref::<crate::rules::RuleLoadError>().is_some()
+}

@@ -1,0 +1,472 @@
+//! Configuration: `antenne.toml` read strictly into raw structs, then validated into `Config`.
+//!
+//! Unknown keys and bad values are errors that name the file and the key. This module reads the
+//! one file it is given and nothing else; it never touches the network or the store.
+
+use std::collections::{BTreeMap, HashSet};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use serde::Deserialize;
+use thiserror::Error;
+
+use crate::model::{Source, SourceKind};
+
+/// Default crawl schedule: every two hours, on the hour.
+pub const DEFAULT_SCHEDULE: &str = "0 0 */2 * * *";
+/// Default address of the web server.
+pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
+/// Default total time for one HTTP request, in seconds.
+pub const DEFAULT_TIMEOUT_SECS: u64 = 30;
+/// Default time to establish a connection, in seconds.
+pub const DEFAULT_CONNECT_TIMEOUT_SECS: u64 = 10;
+/// Default cap on one response body, counted after decompression.
+pub const DEFAULT_MAX_BODY_BYTES: u64 = 8 * 1024 * 1024;
+/// Default cap on the ads taken from one source in one run.
+pub const DEFAULT_MAX_ITEMS: usize = 2_000;
+/// Default weekly digest schedule (Europe/Paris).
+pub const DEFAULT_DIGEST_SCHEDULE: &str = "0 0 8 * * Mon";
+
+/// A configuration that cannot be used. Every variant names the file and, where known, the key.
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read configuration {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML for antenne (syntax, unknown key, wrong type).
+    #[error("{path}: {message}")]
+    Parse {
+        /// The file.
+        path: String,
+        /// What toml said, which names the key and line.
+        message: String,
+    },
+    /// A value parsed but is not acceptable.
+    #[error("{path}: {key}: {message}")]
+    Invalid {
+        /// The file.
+        path: String,
+        /// The key at fault, e.g. `sources[1].schedule`.
+        key: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    crawl: RawCrawl,
+    #[serde(default)]
+    sources: Vec<RawSource>,
+    #[serde(default)]
+    web: RawWeb,
+    smtp: Option<RawSmtp>,
+    #[serde(default)]
+    digest: RawDigest,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCrawl {
+    allow_private_addresses: Option<bool>,
+    timeout_secs: Option<u64>,
+    connect_timeout_secs: Option<u64>,
+    max_body_bytes: Option<u64>,
+    max_items_per_source: Option<usize>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    name: String,
+    kind: SourceKind,
+    url: String,
+    schedule: Option<String>,
+    follow_links: Option<bool>,
+    links: Option<String>,
+    next: Option<String>,
+    #[serde(default)]
+    fields: BTreeMap<String, String>,
+    token_url: Option<String>,
+    client_id_env: Option<String>,
+    client_secret_env: Option<String>,
+    keywords: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWeb {
+    addr: Option<String>,
+    base_url: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSmtp {
+    host: String,
+    port: Option<u16>,
+    tls: Option<String>,
+    username_env: Option<String>,
+    password_env: Option<String>,
+    from: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDigest {
+    schedule: Option<String>,
+    #[serde(default)]
+    staff: Vec<String>,
+    outbox: Option<PathBuf>,
+}
+
+/// Crawl limits and permissions.
+#[derive(Debug, Clone)]
+pub struct CrawlConfig {
+    /// Allow loopback and private addresses (demo and tests only).
+    pub allow_private_addresses: bool,
+    /// Total time for one request.
+    pub timeout: std::time::Duration,
+    /// Time to connect.
+    pub connect_timeout: std::time::Duration,
+    /// Cap on one decoded body.
+    pub max_body_bytes: u64,
+    /// Cap on ads per source per run.
+    pub max_items_per_source: usize,
+}
+
+impl Default for CrawlConfig {
+    fn default() -> Self {
+        Self {
+            allow_private_addresses: false,
+            timeout: std::time::Duration::from_secs(DEFAULT_TIMEOUT_SECS),
+            connect_timeout: std::time::Duration::from_secs(DEFAULT_CONNECT_TIMEOUT_SECS),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            max_items_per_source: DEFAULT_MAX_ITEMS,
+        }
+    }
+}
+
+/// France Travail API credentials and query (kind `france_travail`).
+#[derive(Debug, Clone)]
+pub struct FranceTravailConfig {
+    /// OAuth2 token endpoint.
+    pub token_url: String,
+    /// Environment variable holding the client id.
+    pub client_id_env: String,
+    /// Environment variable holding the client secret.
+    pub client_secret_env: String,
+    /// Search keywords.
+    pub keywords: String,
+}
+
+/// Web server settings.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Listening address.
+    pub addr: SocketAddr,
+    /// Public URL, used in emails and feeds.
+    pub base_url: String,
+}
+
+/// How to reach the mail server.
+#[derive(Debug, Clone)]
+pub struct SmtpConfig {
+    /// Host name or IP.
+    pub host: String,
+    /// Port.
+    pub port: u16,
+    /// `none`, `starttls` or `tls`.
+    pub tls: String,
+    /// Environment variable holding the user name.
+    pub username_env: Option<String>,
+    /// Environment variable holding the password.
+    pub password_env: Option<String>,
+    /// Sender.
+    pub from: String,
+}
+
+/// Weekly digest settings.
+#[derive(Debug, Clone)]
+pub struct DigestConfig {
+    /// Cron expression, Europe/Paris.
+    pub schedule: String,
+    /// Staff recipients.
+    pub staff: Vec<String>,
+    /// Folder of `.eml` files when no SMTP server is configured.
+    pub outbox: Option<PathBuf>,
+}
+
+/// A validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Crawl limits.
+    pub crawl: CrawlConfig,
+    /// Sources, names unique.
+    pub sources: Vec<Source>,
+    /// API settings of `france_travail` sources, by source name.
+    pub france_travail: BTreeMap<String, FranceTravailConfig>,
+    /// Web server.
+    pub web: WebConfig,
+    /// Mail server, if any.
+    pub smtp: Option<SmtpConfig>,
+    /// Digest.
+    pub digest: DigestConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self::from_toml_str("", "<built-in defaults>").expect("the empty configuration is valid")
+    }
+}
+
+impl Config {
+    /// Reads and validates a configuration file.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::from_toml_str(&text, &path.display().to_string())
+    }
+
+    /// Parses and validates configuration text; `origin` names it in errors.
+    pub fn from_toml_str(text: &str, origin: &str) -> Result<Self, ConfigError> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: origin.to_owned(),
+            message: e.to_string().trim_end().to_owned(),
+        })?;
+        Validator { origin }.config(raw)
+    }
+}
+
+struct Validator<'a> {
+    origin: &'a str,
+}
+
+impl Validator<'_> {
+    fn invalid(&self, key: impl Into<String>, message: impl Into<String>) -> ConfigError {
+        ConfigError::Invalid {
+            path: self.origin.to_owned(),
+            key: key.into(),
+            message: message.into(),
+        }
+    }
+
+    fn config(&self, raw: RawConfig) -> Result<Config, ConfigError> {
+        let crawl = self.crawl(raw.crawl)?;
+        let mut names = HashSet::new();
+        let mut sources = Vec::new();
+        let mut france_travail = BTreeMap::new();
+        for (i, rs) in raw.sources.into_iter().enumerate() {
+            let key = format!("sources[{i}]");
+            if !names.insert(rs.name.clone()) {
+                return Err(self.invalid(
+                    format!("{key}.name"),
+                    format!("duplicate source name {:?}", rs.name),
+                ));
+            }
+            let (source, ft) = self.source(&key, rs)?;
+            if let Some(ft) = ft {
+                france_travail.insert(source.name.clone(), ft);
+            }
+            sources.push(source);
+        }
+        let web = self.web(raw.web)?;
+        let smtp = raw.smtp.map(|s| self.smtp(s)).transpose()?;
+        let schedule = raw
+            .digest
+            .schedule
+            .unwrap_or_else(|| DEFAULT_DIGEST_SCHEDULE.to_owned());
+        self.cron("digest.schedule", &schedule)?;
+        Ok(Config {
+            crawl,
+            sources,
+            france_travail,
+            web,
+            smtp,
+            digest: DigestConfig {
+                schedule,
+                staff: raw.digest.staff,
+                outbox: raw.digest.outbox,
+            },
+        })
+    }
+
+    fn crawl(&self, raw: RawCrawl) -> Result<CrawlConfig, ConfigError> {
+        let d = CrawlConfig::default();
+        let secs = |key: &str, v: Option<u64>, default: std::time::Duration| match v {
+            None => Ok(default),
+            Some(0) => Err(self.invalid(format!("crawl.{key}"), "must be at least 1 second")),
+            Some(n) if n > 600 => {
+                Err(self.invalid(format!("crawl.{key}"), "must be at most 600 seconds"))
+            }
+            Some(n) => Ok(std::time::Duration::from_secs(n)),
+        };
+        let max_body_bytes = raw.max_body_bytes.unwrap_or(d.max_body_bytes);
+        if max_body_bytes < 1024 {
+            return Err(self.invalid("crawl.max_body_bytes", "must be at least 1024"));
+        }
+        let max_items_per_source = raw.max_items_per_source.unwrap_or(d.max_items_per_source);
+        if max_items_per_source == 0 {
+            return Err(self.invalid("crawl.max_items_per_source", "must be at least 1"));
+        }
+        Ok(CrawlConfig {
+            allow_private_addresses: raw.allow_private_addresses.unwrap_or(false),
+            timeout: secs("timeout_secs", raw.timeout_secs, d.timeout)?,
+            connect_timeout: secs(
+                "connect_timeout_secs",
+                raw.connect_timeout_secs,
+                d.connect_timeout,
+            )?,
+            max_body_bytes,
+            max_items_per_source,
+        })
+    }
+
+    fn source(
+        &self,
+        key: &str,
+        raw: RawSource,
+    ) -> Result<(Source, Option<FranceTravailConfig>), ConfigError> {
+        if raw.name.trim().is_empty() {
+            return Err(self.invalid(format!("{key}.name"), "must not be empty"));
+        }
+        self.http_url(&format!("{key}.url"), &raw.url)?;
+        let schedule = raw.schedule.unwrap_or_else(|| DEFAULT_SCHEDULE.to_owned());
+        self.cron(&format!("{key}.schedule"), &schedule)?;
+        for (field, sel) in raw
+            .links
+            .iter()
+            .map(|s| ("links", s))
+            .chain(raw.next.iter().map(|s| ("next", s)))
+        {
+            self.selector(&format!("{key}.{field}"), sel)?;
+        }
+        for (field, sel) in &raw.fields {
+            let css = sel.split_once('@').map_or(sel.as_str(), |(css, _)| css);
+            self.selector(&format!("{key}.fields.{field}"), css)?;
+        }
+        let needs_links = matches!(raw.kind, SourceKind::Jsonld | SourceKind::Html);
+        if needs_links && raw.links.is_none() {
+            return Err(self.invalid(
+                format!("{key}.links"),
+                format!(
+                    "kind {:?} needs a CSS selector of ad links",
+                    raw.kind.as_str()
+                ),
+            ));
+        }
+        let ft = if raw.kind == SourceKind::FranceTravail {
+            let need = |field: &str, v: Option<String>| {
+                v.ok_or_else(|| {
+                    self.invalid(
+                        format!("{key}.{field}"),
+                        "required for kind \"france_travail\"",
+                    )
+                })
+            };
+            let token_url = need("token_url", raw.token_url)?;
+            self.http_url(&format!("{key}.token_url"), &token_url)?;
+            Some(FranceTravailConfig {
+                token_url,
+                client_id_env: need("client_id_env", raw.client_id_env)?,
+                client_secret_env: need("client_secret_env", raw.client_secret_env)?,
+                keywords: raw
+                    .keywords
+                    .unwrap_or_else(|| "animateur numérique".to_owned()),
+            })
+        } else {
+            None
+        };
+        let source = Source {
+            name: raw.name,
+            kind: raw.kind,
+            url: raw.url,
+            schedule,
+            follow_links: raw.follow_links.unwrap_or(false),
+            links: raw.links,
+            next: raw.next,
+            fields: raw.fields,
+        };
+        Ok((source, ft))
+    }
+
+    fn web(&self, raw: RawWeb) -> Result<WebConfig, ConfigError> {
+        let addr_text = raw.addr.unwrap_or_else(|| DEFAULT_ADDR.to_owned());
+        let addr = addr_text.parse().map_err(|_| {
+            self.invalid(
+                "web.addr",
+                format!("{addr_text:?} is not an IP address with a port"),
+            )
+        })?;
+        let base_url = raw.base_url.unwrap_or_else(|| format!("http://{addr}"));
+        self.http_url("web.base_url", &base_url)?;
+        Ok(WebConfig {
+            addr,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+        })
+    }
+
+    fn smtp(&self, raw: RawSmtp) -> Result<SmtpConfig, ConfigError> {
+        let tls = raw.tls.unwrap_or_else(|| "starttls".to_owned());
+        if !matches!(tls.as_str(), "none" | "starttls" | "tls") {
+            return Err(self.invalid(
+                "smtp.tls",
+                format!("{tls:?} is not one of none, starttls, tls"),
+            ));
+        }
+        if raw.host.trim().is_empty() {
+            return Err(self.invalid("smtp.host", "must not be empty"));
+        }
+        Ok(SmtpConfig {
+            port: raw.port.unwrap_or(if tls == "tls" { 465 } else { 587 }),
+            host: raw.host,
+            tls,
+            username_env: raw.username_env,
+            password_env: raw.password_env,
+            from: raw.from,
+        })
+    }
+
+    fn http_url(&self, key: &str, text: &str) -> Result<(), ConfigError> {
+        let url = url::Url::parse(text)
+            .map_err(|e| self.invalid(key, format!("{text:?} is not a valid URL: {e}")))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(self.invalid(
+                key,
+                format!("{text:?}: only http and https URLs are allowed"),
+            ));
+        }
+        if url.host_str().is_none() {
+            return Err(self.invalid(key, format!("{text:?} has no host")));
+        }
+        Ok(())
+    }
+
+    fn cron(&self, key: &str, text: &str) -> Result<(), ConfigError> {
+        cron::Schedule::from_str(text).map(|_| ()).map_err(|e| {
+            self.invalid(
+                key,
+                format!(
+                    "{text:?} is not a valid cron expression ({e}); use 6 fields, seconds first, \
+                     e.g. \"0 0 */2 * * *\""
+                ),
+            )
+        })
+    }
+
+    fn selector(&self, key: &str, css: &str) -> Result<(), ConfigError> {
+        scraper::Selector::parse(css)
+            .map(|_| ())
+            .map_err(|e| self.invalid(key, format!("{css:?} is not a valid CSS selector: {e}")))
+    }
+}

@@ -1,0 +1,76 @@
+//! Turning fetched bytes into raw postings: feeds, schema.org JobPosting JSON-LD, ad pages.
+//!
+//! Pure and synchronous: no I/O, no HTTP, no store. Entry point: [`extract`].
+//! Text stays as the source wrote it (HTML included); `normalize` cleans it.
+
+mod charset;
+mod feed;
+mod jsonld;
+mod page;
+
+use thiserror::Error;
+
+use crate::model::RawPosting;
+
+pub use charset::decode_text;
+
+/// Every schema.org JobPosting inside a JSON-LD value (object, array or `@graph`), for input
+/// that is already JSON (`antenne validate`).
+pub fn job_postings_in_json(value: &serde_json::Value) -> Vec<RawPosting> {
+    jsonld::from_value(value)
+}
+
+/// A fetched document handed to the extractor.
+#[derive(Debug, Clone, Copy)]
+pub struct Document<'a> {
+    /// URL after redirects (base for relative links; named in errors).
+    pub url: &'a str,
+    /// `Content-Type` header, if any.
+    pub content_type: Option<&'a str>,
+    /// Raw body bytes.
+    pub body: &'a [u8],
+}
+
+/// What the document is expected to be.
+#[derive(Debug, Clone, Copy)]
+pub enum Expect {
+    /// An RSS, Atom or JSON feed: one raw posting per item.
+    Feed,
+    /// One ad's own page: JobPosting JSON-LD first, else the page's main text.
+    AdPage,
+}
+
+/// What a document yielded.
+#[derive(Debug, Clone, Default)]
+pub struct Extracted {
+    /// Postings found, in document order.
+    pub postings: Vec<RawPosting>,
+}
+
+/// Why a document yielded nothing usable. Every variant names the URL.
+#[derive(Debug, Error)]
+pub enum ExtractError {
+    /// The body is not a feed feed-rs can read.
+    #[error("{url}: not a valid RSS, Atom or JSON feed: {message}")]
+    Feed {
+        /// The document.
+        url: String,
+        /// What the parser said.
+        message: String,
+    },
+    /// The page holds neither a JobPosting nor readable text.
+    #[error("{url}: no job ad found on the page")]
+    NoAd {
+        /// The document.
+        url: String,
+    },
+}
+
+/// Extracts raw postings from one document.
+pub fn extract(doc: Document<'_>, expect: Expect) -> Result<Extracted, ExtractError> {
+    let postings = match expect {
+        Expect::Feed => feed::parse(doc)?,
+        Expect::AdPage => vec![page::parse(doc)?],
+    };
+    Ok(Extracted { postings })
+}

@@ -1,0 +1,376 @@
+//! The search index: tantivy, derived from the store and always rebuildable from it.
+//!
+//! Holds ids and searchable text; pages load details from the store. Each commit carries the
+//! store generation it reflects, so a stale or damaged index is detected at open and rebuilt.
+//! User text never reaches tantivy's query parser: queries are built from analysed tokens.
+
+mod schema;
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term};
+use thiserror::Error;
+
+use crate::model::{PostingRecord, PostingStatus, VerdictCode};
+use schema::{FR, Fields, SCHEMA_VERSION};
+
+/// Longest query accepted, in characters.
+pub const MAX_QUERY_CHARS: usize = 500;
+/// Most words a query may hold.
+pub const MAX_QUERY_TERMS: usize = 24;
+/// Memory budget of the index writer, in bytes.
+const WRITER_HEAP_BYTES: usize = 32_000_000;
+
+/// Index failures.
+#[derive(Debug, Error)]
+pub enum IndexError {
+    /// tantivy failed.
+    #[error("search index {dir}: {source}")]
+    Tantivy {
+        /// The index folder.
+        dir: String,
+        /// The cause.
+        source: tantivy::TantivyError,
+    },
+    /// The folder could not be prepared.
+    #[error("search index {dir}: {source}")]
+    Io {
+        /// The index folder.
+        dir: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The query cannot be run.
+    #[error("{0}")]
+    BadQuery(String),
+}
+
+/// A search request.
+#[derive(Debug, Clone, Default)]
+pub struct SearchQuery {
+    /// Words typed by the user.
+    pub text: String,
+    /// Région, canonical name.
+    pub region: Option<String>,
+    /// Département code.
+    pub department: Option<String>,
+    /// Contract label.
+    pub contract: Option<String>,
+    /// Include expired/gone ads and every verdict.
+    pub all: bool,
+    /// Page size.
+    pub limit: usize,
+    /// Results skipped.
+    pub offset: usize,
+}
+
+/// One result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchHit {
+    /// Posting id.
+    pub id: String,
+    /// Relevance (0 when sorted by date).
+    pub score: f32,
+    /// Highlighted excerpt of the description, HTML-escaped with `<b>` marks.
+    pub snippet: String,
+}
+
+/// A page of results.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SearchResults {
+    /// Total matches.
+    pub total: usize,
+    /// This page.
+    pub hits: Vec<SearchHit>,
+}
+
+/// The index and its single writer.
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    fields: Fields,
+    label: String,
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`, creating it (or recreating it if unreadable or of another
+    /// schema version). Check [`SearchIndex::generation`] against the store afterwards.
+    pub fn open(dir: &Path) -> Result<Self, IndexError> {
+        let label = dir.display().to_string();
+        let io = |source| IndexError::Io {
+            dir: label.clone(),
+            source,
+        };
+        std::fs::create_dir_all(dir).map_err(io)?;
+        let (schema, _) = schema::build();
+        let opened = Index::open_in_dir(dir)
+            .ok()
+            .filter(|i| i.schema() == schema && payload_version(i) == Some(SCHEMA_VERSION));
+        let index = match opened {
+            Some(i) => i,
+            None => {
+                // Derived data: a damaged or outdated index is simply rebuilt.
+                std::fs::remove_dir_all(dir).map_err(io)?;
+                std::fs::create_dir_all(dir).map_err(io)?;
+                Index::create_in_dir(dir, schema).map_err(|source| IndexError::Tantivy {
+                    dir: label.clone(),
+                    source,
+                })?
+            }
+        };
+        Self::from_index(index, label)
+    }
+
+    /// An index in memory (tests).
+    pub fn in_memory() -> Result<Self, IndexError> {
+        let (schema, _) = schema::build();
+        Self::from_index(Index::create_in_ram(schema), "<memory>".into())
+    }
+
+    fn from_index(index: Index, label: String) -> Result<Self, IndexError> {
+        let err = |source| IndexError::Tantivy {
+            dir: label.clone(),
+            source,
+        };
+        index.tokenizers().register(FR, schema::french_analyzer());
+        let (_, fields) = schema::build();
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(err)?;
+        let writer = index
+            .writer_with_num_threads(1, WRITER_HEAP_BYTES)
+            .map_err(err)?;
+        Ok(Self {
+            index,
+            reader,
+            writer: Mutex::new(writer),
+            fields,
+            label,
+        })
+    }
+
+    fn err(&self, source: tantivy::TantivyError) -> IndexError {
+        IndexError::Tantivy {
+            dir: self.label.clone(),
+            source,
+        }
+    }
+
+    /// The store generation the last commit reflects (`None` for a new index).
+    pub fn generation(&self) -> Option<i64> {
+        let payload = self.index.load_metas().ok()?.payload?;
+        payload.split_once(':')?.1.parse().ok()
+    }
+
+    /// Adds or replaces these postings, then commits recording `generation`.
+    pub fn upsert(&self, records: &[PostingRecord], generation: i64) -> Result<(), IndexError> {
+        let mut writer = self
+            .writer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for r in records {
+            writer.delete_term(Term::from_field_text(self.fields.id, &r.posting.id));
+            writer
+                .add_document(self.document(r))
+                .map_err(|e| self.err(e))?;
+        }
+        self.commit(&mut writer, generation)
+    }
+
+    /// Replaces the whole index with these postings.
+    pub fn rebuild(&self, records: &[PostingRecord], generation: i64) -> Result<(), IndexError> {
+        let mut writer = self
+            .writer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        writer.delete_all_documents().map_err(|e| self.err(e))?;
+        for r in records {
+            writer
+                .add_document(self.document(r))
+                .map_err(|e| self.err(e))?;
+        }
+        self.commit(&mut writer, generation)
+    }
+
+    fn commit(&self, writer: &mut IndexWriter, generation: i64) -> Result<(), IndexError> {
+        let mut prepared = writer.prepare_commit().map_err(|e| self.err(e))?;
+        prepared.set_payload(&format!("{SCHEMA_VERSION}:{generation}"));
+        prepared.commit().map_err(|e| self.err(e))?;
+        self.reader.reload().map_err(|e| self.err(e))
+    }
+
+    fn document(&self, r: &PostingRecord) -> TantivyDocument {
+        let f = &self.fields;
+        let p = &r.posting;
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.id, &p.id);
+        doc.add_text(f.title, &p.title);
+        doc.add_text(f.description, &p.description);
+        if let Some(e) = &p.employer {
+            doc.add_text(f.employer, e);
+        }
+        let l = &p.location;
+        let place: Vec<&str> = [&l.city, &l.department, &l.region, &l.department_code]
+            .into_iter()
+            .filter_map(|v| v.as_deref())
+            .collect();
+        doc.add_text(f.place, place.join(" "));
+        if let Some(region) = &l.region {
+            doc.add_text(f.region, region);
+        }
+        if let Some(code) = &l.department_code {
+            doc.add_text(f.department, code);
+        }
+        if let Some(c) = &p.contract {
+            doc.add_text(f.contract, c.to_lowercase());
+        }
+        let verdict = r.verdict.as_ref().map_or("none", |v| v.verdict.as_str());
+        doc.add_text(f.verdict, verdict);
+        doc.add_text(f.status, r.status.as_str());
+        if let Some(d) = p.published.and_then(|d| d.and_hms_opt(0, 0, 0)) {
+            doc.add_date(
+                f.published,
+                tantivy::DateTime::from_timestamp_secs(d.and_utc().timestamp()),
+            );
+        }
+        doc
+    }
+
+    /// Runs a search.
+    pub fn search(&self, q: &SearchQuery) -> Result<SearchResults, IndexError> {
+        if q.text.chars().count() > MAX_QUERY_CHARS {
+            return Err(IndexError::BadQuery(format!(
+                "la recherche est trop longue (plus de {MAX_QUERY_CHARS} caractères)"
+            )));
+        }
+        let f = self.fields;
+        let tokens = self.tokens(&q.text);
+        if tokens.len() > MAX_QUERY_TERMS {
+            return Err(IndexError::BadQuery(format!(
+                "la recherche compte trop de mots (plus de {MAX_QUERY_TERMS})"
+            )));
+        }
+        let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for token in &tokens {
+            let per_field: Vec<(Occur, Box<dyn Query>)> = [
+                (f.title, 2.0),
+                (f.description, 1.0),
+                (f.employer, 1.0),
+                (f.place, 1.5),
+            ]
+            .into_iter()
+            .map(|(field, boost)| {
+                let tq = TermQuery::new(
+                    Term::from_field_text(field, token),
+                    IndexRecordOption::WithFreqs,
+                );
+                (
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(tq), boost)) as Box<dyn Query>,
+                )
+            })
+            .collect();
+            must.push((Occur::Must, Box::new(BooleanQuery::new(per_field))));
+        }
+        let exact = |field, value: &str| -> (Occur, Box<dyn Query>) {
+            (
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(field, value),
+                    IndexRecordOption::Basic,
+                )),
+            )
+        };
+        if let Some(r) = &q.region {
+            must.push(exact(f.region, r));
+        }
+        if let Some(d) = &q.department {
+            must.push(exact(f.department, d));
+        }
+        if let Some(c) = &q.contract {
+            must.push(exact(f.contract, &c.to_lowercase()));
+        }
+        if !q.all {
+            must.push(exact(f.status, PostingStatus::Open.as_str()));
+            must.push(exact(f.verdict, VerdictCode::Ant.as_str()));
+        }
+        let has_words = !tokens.is_empty();
+        let query: Box<dyn Query> = if must.is_empty() {
+            Box::new(AllQuery)
+        } else {
+            Box::new(BooleanQuery::new(must))
+        };
+        let searcher = self.reader.searcher();
+        let limit = q.limit.clamp(1, 100);
+        let top = TopDocs::with_limit(limit).and_offset(q.offset);
+        let (addresses, total): (Vec<(f32, tantivy::DocAddress)>, usize) = if has_words {
+            searcher
+                .search(&query, &(top.order_by_score(), Count))
+                .map_err(|e| self.err(e))?
+        } else {
+            let (docs, total) = searcher
+                .search(
+                    &query,
+                    &(
+                        top.order_by_fast_field::<tantivy::DateTime>("published", Order::Desc),
+                        Count,
+                    ),
+                )
+                .map_err(|e| self.err(e))?;
+            (docs.into_iter().map(|(_, a)| (0.0, a)).collect(), total)
+        };
+        let snippets = if has_words {
+            let mut g = SnippetGenerator::create(&searcher, &*query, f.description)
+                .map_err(|e| self.err(e))?;
+            g.set_max_num_chars(240);
+            Some(g)
+        } else {
+            None
+        };
+        let mut hits = Vec::with_capacity(addresses.len());
+        for (score, addr) in addresses {
+            let doc: TantivyDocument = searcher.doc(addr).map_err(|e| self.err(e))?;
+            let id = doc
+                .get_first(f.id)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_owned();
+            let snippet = snippets
+                .as_ref()
+                .map(|g| g.snippet_from_doc(&doc).to_html())
+                .unwrap_or_default();
+            hits.push(SearchHit { id, score, snippet });
+        }
+        Ok(SearchResults { total, hits })
+    }
+
+    fn tokens(&self, text: &str) -> Vec<String> {
+        let mut analyzer = schema::french_analyzer();
+        let mut stream = analyzer.token_stream(text);
+        let mut out: Vec<String> = Vec::new();
+        while let Some(t) = stream.next() {
+            if !out.contains(&t.text) {
+                out.push(t.text.clone());
+            }
+        }
+        out
+    }
+
+    /// Where the index lives.
+    pub fn location(&self) -> PathBuf {
+        PathBuf::from(&self.label)
+    }
+}
+
+fn payload_version(index: &Index) -> Option<u32> {
+    let payload = index.load_metas().ok()?.payload?;
+    payload.split_once(':')?.0.parse().ok()
+}

@@ -1,0 +1,74 @@
+//! The index schema and the French analyser.
+
+use tantivy::schema::{
+    DateOptions, DateTimePrecision, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
+    TextFieldIndexing, TextOptions,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    StopWordFilter, TextAnalyzer,
+};
+
+/// Name under which the French analyser is registered.
+pub(super) const FR: &str = "fr";
+/// Bumped whenever the schema or analyser changes: the index is then rebuilt from the store.
+pub(super) const SCHEMA_VERSION: u32 = 1;
+
+/// The fields of the index.
+#[derive(Clone, Copy)]
+pub(super) struct Fields {
+    pub(super) id: Field,
+    pub(super) title: Field,
+    pub(super) description: Field,
+    pub(super) employer: Field,
+    pub(super) place: Field,
+    pub(super) region: Field,
+    pub(super) department: Field,
+    pub(super) contract: Field,
+    pub(super) verdict: Field,
+    pub(super) status: Field,
+    pub(super) published: Field,
+}
+
+pub(super) fn build() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = |stored: bool| {
+        let indexing = TextFieldIndexing::default()
+            .set_tokenizer(FR)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+        let opts = TextOptions::default().set_indexing_options(indexing);
+        if stored { opts.set_stored() } else { opts }
+    };
+    let fields = Fields {
+        id: b.add_text_field("id", STRING | STORED),
+        title: b.add_text_field("title", text(true)),
+        description: b.add_text_field("description", text(true)),
+        employer: b.add_text_field("employer", text(false)),
+        place: b.add_text_field("place", text(false)),
+        region: b.add_text_field("region", STRING),
+        department: b.add_text_field("department", STRING),
+        contract: b.add_text_field("contract", STRING),
+        verdict: b.add_text_field("verdict", STRING),
+        status: b.add_text_field("status", STRING),
+        published: b.add_date_field(
+            "published",
+            DateOptions::from(INDEXED)
+                .set_stored()
+                .set_fast()
+                .set_precision(DateTimePrecision::Seconds),
+        ),
+    };
+    (b.build(), fields)
+}
+
+/// Lower case, accents folded *before* stemming (so that « numerique » and « numérique » stem
+/// alike), French stop words, French stemming.
+pub(super) fn french_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(StopWordFilter::new(Language::French).expect("tantivy ships French stop words"))
+        .filter(Stemmer::new(Language::French))
+        .build()
+}

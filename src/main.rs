@@ -1,0 +1,35 @@
+//! The `antenne` binary: parse the command line, run the command, map failures to exit codes
+//! (0 success, 2 bad usage or configuration, 1 runtime failure).
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = antenne::cli::Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "antenne=info,warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("antenne: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(antenne::cli::run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("antenne: {e:#}");
+            ExitCode::from(if antenne::cli::is_usage_error(&e) {
+                2
+            } else {
+                1
+            })
+        }
+    }
+}

@@ -1,0 +1,89 @@
+//! Normalisation: a `RawPosting` becomes a `Posting` (plain text, dates, place, contract).
+//!
+//! Pure and synchronous: no I/O. Entry point: [`normalize`]. The date parser is shared with
+//! `extract` (feed timestamps), the place table with the search filters.
+
+pub mod dates;
+mod fields;
+pub mod places;
+mod text;
+
+use thiserror::Error;
+
+use crate::model::{Posting, RawPosting};
+
+pub use text::html_to_text;
+
+/// Longest title kept, in bytes; longer titles are cut at a character boundary.
+pub const MAX_TITLE_BYTES: usize = 300;
+/// Longest description kept, in bytes.
+pub const MAX_DESCRIPTION_BYTES: usize = 100_000;
+
+/// Why a raw posting cannot become a posting.
+#[derive(Debug, Error)]
+pub enum NormalizeError {
+    /// No usable title.
+    #[error("{where_}: the ad has no title")]
+    NoTitle {
+        /// URL or source reference of the ad.
+        where_: String,
+    },
+    /// No usable description.
+    #[error("{where_}: the ad has no description")]
+    NoDescription {
+        /// URL or source reference of the ad.
+        where_: String,
+    },
+}
+
+/// Normalises one raw posting. The posting's `id` is left empty: `dedup` assigns it.
+pub fn normalize(raw: RawPosting) -> Result<Posting, NormalizeError> {
+    let where_ = raw
+        .url
+        .clone()
+        .or_else(|| raw.source_ref.clone())
+        .unwrap_or_else(|| "<ad without URL>".into());
+    let title = raw
+        .title
+        .as_deref()
+        .map(|t| cut(text::one_line(&html_to_text(t)), MAX_TITLE_BYTES))
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| NormalizeError::NoTitle {
+            where_: where_.clone(),
+        })?;
+    let description = raw
+        .description
+        .as_deref()
+        .map(|d| cut(html_to_text(d), MAX_DESCRIPTION_BYTES))
+        .filter(|d| !d.is_empty())
+        .ok_or(NormalizeError::NoDescription { where_ })?;
+    let (contract, hours_from_contract) = fields::contract(raw.contract.as_deref(), &description);
+    let clean = |v: Option<String>| {
+        v.map(|s| text::one_line(&html_to_text(&s)))
+            .filter(|s| !s.is_empty())
+    };
+    Ok(Posting {
+        id: String::new(),
+        location: places::locate(&raw.location),
+        employer: clean(raw.employer),
+        contract,
+        hours: clean(raw.hours).or(hours_from_contract),
+        salary: clean(raw.salary),
+        published: raw.published.as_deref().and_then(dates::parse_date),
+        valid_through: raw.valid_through.as_deref().and_then(dates::parse_date),
+        url: raw.url.map(|u| u.trim().to_owned()),
+        title,
+        description,
+    })
+}
+
+fn cut(mut s: String, max: usize) -> String {
+    if s.len() > max {
+        let mut at = max;
+        while !s.is_char_boundary(at) {
+            at -= 1;
+        }
+        s.truncate(at);
+    }
+    s
+}

@@ -1,0 +1,238 @@
+//! Places: départements and régions (table in `departements.csv`, INSEE COG 2024) and the
+//! reading of a location from postcodes, names and free text.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::model::{Location, RawLocation};
+
+/// One département of the table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Departement {
+    /// INSEE code: « 33 », « 2A », « 974 ».
+    pub code: &'static str,
+    /// Name: « Gironde ».
+    pub name: &'static str,
+    /// Région name, post-2016.
+    pub region: &'static str,
+}
+
+struct Table {
+    all: Vec<Departement>,
+    by_code: HashMap<&'static str, usize>,
+    by_name: HashMap<String, usize>,
+    regions: HashMap<String, &'static str>,
+}
+
+static TABLE: LazyLock<Table> = LazyLock::new(|| {
+    let mut all = Vec::new();
+    for line in include_str!("departements.csv").lines().skip(1) {
+        let cols: Vec<&'static str> = line.split(',').collect();
+        if let [code, name, _region_code, region] = cols[..] {
+            all.push(Departement { code, name, region });
+        }
+    }
+    let by_code = all.iter().enumerate().map(|(i, d)| (d.code, i)).collect();
+    let by_name = all
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (fold(d.name), i))
+        .collect();
+    let mut regions: HashMap<String, &'static str> =
+        all.iter().map(|d| (fold(d.region), d.region)).collect();
+    // Names of the régions merged in 2016, still seen in ads and older boards.
+    for (old, new) in [
+        ("aquitaine", "Nouvelle-Aquitaine"),
+        ("limousin", "Nouvelle-Aquitaine"),
+        ("poitou charentes", "Nouvelle-Aquitaine"),
+        ("midi pyrenees", "Occitanie"),
+        ("languedoc roussillon", "Occitanie"),
+        ("rhone alpes", "Auvergne-Rhône-Alpes"),
+        ("auvergne", "Auvergne-Rhône-Alpes"),
+        ("alsace", "Grand Est"),
+        ("lorraine", "Grand Est"),
+        ("champagne ardenne", "Grand Est"),
+        ("bourgogne", "Bourgogne-Franche-Comté"),
+        ("franche comte", "Bourgogne-Franche-Comté"),
+        ("basse normandie", "Normandie"),
+        ("haute normandie", "Normandie"),
+        ("nord pas de calais", "Hauts-de-France"),
+        ("picardie", "Hauts-de-France"),
+        ("centre", "Centre-Val de Loire"),
+        ("paca", "Provence-Alpes-Côte d'Azur"),
+        ("reunion", "La Réunion"),
+    ] {
+        regions.entry(old.to_owned()).or_insert(new);
+    }
+    Table {
+        all,
+        by_code,
+        by_name,
+        regions,
+    }
+});
+
+static POSTCODE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b(\d{5})\b").expect("valid"));
+static LEADING_CODE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*(\d{2,3}|2[AaBb])\s*[-–—:]\s*(.+)$").expect("valid"));
+
+/// Lower case, accents removed, punctuation as single spaces: « Côtes-d'Armor » → « cotes d armor ».
+pub fn fold(text: &str) -> String {
+    deunicode::deunicode(text)
+        .to_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Every département, in code order.
+pub fn departements() -> &'static [Departement] {
+    &TABLE.all
+}
+
+/// A département by code (« 33 », « 2a », « 1 ») or name (« gironde », « Côtes d'Armor »).
+pub fn departement(query: &str) -> Option<&'static Departement> {
+    let q = query.trim();
+    let code = if q.len() == 1 && q.chars().all(|c| c.is_ascii_digit()) {
+        format!("0{q}")
+    } else {
+        q.to_ascii_uppercase()
+    };
+    let t = &*TABLE;
+    t.by_code
+        .get(code.as_str())
+        .or_else(|| t.by_name.get(&fold(q)))
+        .map(|&i| &t.all[i])
+}
+
+/// The canonical name of a région given by today's or a pre-2016 name, any case or accents.
+pub fn region(query: &str) -> Option<&'static str> {
+    TABLE.regions.get(&fold(query)).copied()
+}
+
+/// The département of a French postcode (Corsica split at 20200, overseas on three digits).
+pub fn departement_of_postcode(postcode: &str) -> Option<&'static Departement> {
+    let pc = postcode.trim();
+    if pc.len() != 5 || !pc.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let code = match &pc[..2] {
+        "97" | "98" => pc[..3].to_owned(),
+        "20" => if pc < "20200" { "2A" } else { "2B" }.to_owned(),
+        two => two.to_owned(),
+    };
+    departement(&code)
+}
+
+/// Reads a location from its parts and free text.
+pub fn locate(raw: &RawLocation) -> Location {
+    let mut city = raw
+        .city
+        .clone()
+        .map(|c| c.trim().to_owned())
+        .filter(|c| !c.is_empty());
+    let mut postcode = raw.postcode.clone().map(|p| p.trim().to_owned());
+    let text = raw.text.as_deref().unwrap_or("");
+    if postcode.is_none() {
+        postcode = POSTCODE.captures(text).map(|c| c[1].to_owned());
+    }
+    let mut dept = postcode.as_deref().and_then(departement_of_postcode);
+    if dept.is_none() {
+        dept = raw.department.as_deref().and_then(departement);
+    }
+    if let Some(c) = LEADING_CODE.captures(text) {
+        // « 33 - Bordeaux » (France Travail style)
+        dept = dept.or_else(|| departement(&c[1]));
+        city = city.or_else(|| Some(c[2].trim().to_owned()));
+    }
+    if dept.is_none() {
+        dept = name_in_text(text);
+    }
+    if city.is_none() && !text.is_empty() {
+        // « Floirac (Gironde) » or « Floirac, Gironde »: the commune comes first.
+        let head = text.split(['(', ',']).next().unwrap_or("").trim();
+        let head = POSTCODE.replace(head, "").trim().to_owned();
+        if !head.is_empty() && departement(&head).is_none() && region(&head).is_none() {
+            city = Some(head);
+        }
+    }
+    let region = dept
+        .map(|d| d.region)
+        .or_else(|| raw.region.as_deref().and_then(region));
+    Location {
+        city,
+        postcode: postcode.filter(|p| !p.is_empty()),
+        department: dept.map(|d| d.name.to_owned()),
+        department_code: dept.map(|d| d.code.to_owned()),
+        region: region.map(str::to_owned),
+    }
+}
+
+/// The first département named in a text (« Floirac (Gironde) »).
+fn name_in_text(text: &str) -> Option<&'static Departement> {
+    let folded = format!(" {} ", fold(text));
+    TABLE
+        .all
+        .iter()
+        .filter(|d| folded.contains(&format!(" {} ", fold(d.name))))
+        .max_by_key(|d| d.name.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn loc(text: &str) -> Location {
+        locate(&RawLocation {
+            text: Some(text.into()),
+            ..RawLocation::default()
+        })
+    }
+
+    #[test]
+    fn table_is_complete() {
+        assert_eq!(departements().len(), 101);
+        assert_eq!(departement("2a").unwrap().name, "Corse-du-Sud");
+        assert_eq!(departement("1").unwrap().name, "Ain");
+        assert_eq!(departement("cotes d'armor").unwrap().code, "22");
+        assert_eq!(region("aquitaine"), Some("Nouvelle-Aquitaine"));
+    }
+
+    #[test]
+    fn free_text_forms() {
+        let rows = [
+            (
+                "Floirac (Gironde)",
+                Some("Floirac"),
+                "33",
+                "Nouvelle-Aquitaine",
+            ),
+            (
+                "33 - Bordeaux",
+                Some("Bordeaux"),
+                "33",
+                "Nouvelle-Aquitaine",
+            ),
+            ("Quimper, 29000", Some("Quimper"), "29", "Bretagne"),
+            ("20200 Bastia", None, "2B", "Corse"),
+            ("97400 Saint-Denis", None, "974", "La Réunion"),
+            (
+                "Annecy (Haute-Savoie)",
+                Some("Annecy"),
+                "74",
+                "Auvergne-Rhône-Alpes",
+            ),
+        ];
+        for (text, city, code, region) in rows {
+            let l = loc(text);
+            assert_eq!(l.department_code.as_deref(), Some(code), "{text}");
+            assert_eq!(l.region.as_deref(), Some(region), "{text}");
+            if city.is_some() {
+                assert_eq!(l.city.as_deref(), city, "{text}");
+            }
+        }
+    }
+}

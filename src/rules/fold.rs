@@ -1,0 +1,94 @@
+//! Text folding for matching: lower case ASCII, accents and ligatures removed, punctuation as
+//! single spaces, with a map back to byte offsets of the original text.
+//!
+//! « Animateur·rice numérique » folds to « animateur rice numerique », so that inclusive forms
+//! (·, ., /, (trice)) all read the same; evidence offsets still point into the original.
+
+/// A folded text and its map to the original.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Folded {
+    /// Folded text, ASCII only.
+    pub(crate) text: String,
+    /// For each byte of `text`: start byte of the original character it came from.
+    starts: Vec<usize>,
+    /// For each byte of `text`: end byte of the original character it came from.
+    ends: Vec<usize>,
+}
+
+impl Folded {
+    /// Folds `original`.
+    pub(crate) fn new(original: &str) -> Self {
+        let mut f = Self {
+            text: String::with_capacity(original.len()),
+            starts: Vec::with_capacity(original.len()),
+            ends: Vec::with_capacity(original.len()),
+        };
+        let mut buf = String::new();
+        for (i, c) in original.char_indices() {
+            let end = i + c.len_utf8();
+            buf.clear();
+            if c.is_ascii_alphanumeric() || matches!(c, '%' | '/' | '+') {
+                buf.push(c.to_ascii_lowercase());
+            } else if c.is_alphanumeric() {
+                let ascii = deunicode::deunicode_char(c).unwrap_or(" ");
+                buf.extend(
+                    ascii
+                        .chars()
+                        .filter(char::is_ascii_alphanumeric)
+                        .map(|a| a.to_ascii_lowercase()),
+                );
+                if buf.is_empty() {
+                    buf.push(' ');
+                }
+            } else {
+                buf.push(' ');
+            }
+            for b in buf.bytes() {
+                if b == b' ' && f.text.ends_with(' ') {
+                    continue;
+                }
+                f.text.push(b as char);
+                f.starts.push(i);
+                f.ends.push(end);
+            }
+        }
+        f
+    }
+
+    /// The original byte range of the folded range `start..end` (`end > start`).
+    pub(crate) fn original_range(&self, start: usize, end: usize) -> (usize, usize) {
+        (self.starts[start], self.ends[end - 1])
+    }
+}
+
+/// Folds a text without keeping the map (patterns, examples, queries).
+pub(crate) fn fold(text: &str) -> String {
+    Folded::new(text).text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inclusive_forms_fold_alike() {
+        for t in [
+            "Animateur·rice",
+            "animateur.rice",
+            "ANIMATEUR(RICE)",
+            "Animateur-rice",
+        ] {
+            assert_eq!(fold(t).trim(), "animateur rice", "{t}");
+        }
+        assert_eq!(fold("Cœur de Béarn, l'Office"), "coeur de bearn l office");
+    }
+
+    #[test]
+    fn offsets_map_back_to_the_original() {
+        let original = "Réaliser des diagnostics numériques";
+        let f = Folded::new(original);
+        let at = f.text.find("numeriques").unwrap();
+        let (s, e) = f.original_range(at, at + "numeriques".len());
+        assert_eq!(&original[s..e], "numériques");
+    }
+}

@@ -1,0 +1,373 @@
+//! The validator: rules kept as data in `rules/*.toml`, compiled once, turned into explained
+//! verdicts.
+//!
+//! Pure after load: [`RuleSet::evaluate`] reads a `Posting` and returns a `Verdict`; it does no
+//! I/O and knows nothing of the store. Loading validates everything (patterns compile, ids are
+//! unique, categories and fields exist, each rule's own examples behave) and fails naming the
+//! file and rule id; nothing is ever skipped.
+
+mod decide;
+mod file;
+mod fold;
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use sha2::{Digest, Sha256};
+use thiserror::Error;
+
+use crate::model::{Evidence, Finding, Posting, Severity, Verdict, VerdictCode};
+use file::{CATEGORIES, Decision, Explanations, FIELDS, RuleFile, SignalDef};
+use fold::Folded;
+
+pub(crate) use fold::fold;
+
+/// The rule files built into the binary (the repository's `rules/` folder).
+static BUILTIN: include_dir::Dir<'_> = include_dir::include_dir!("$CARGO_MANIFEST_DIR/rules");
+
+/// Most evidence spans kept per finding.
+const MAX_EVIDENCE: usize = 5;
+
+/// A rule set that cannot be used. Every variant names the file, and the rule where there is one.
+#[derive(Debug, Error)]
+pub enum RuleLoadError {
+    /// The folder or a file could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A file is not valid TOML for rules.
+    #[error("rules/{file}: {message}")]
+    Parse {
+        /// The file.
+        file: String,
+        /// What toml said.
+        message: String,
+    },
+    /// A rule is wrong.
+    #[error("rules/{file}:{rule}: {message}")]
+    Invalid {
+        /// The file.
+        file: String,
+        /// The rule id.
+        rule: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The set as a whole is incomplete (no decision thresholds, no files).
+    #[error("rules: {0}")]
+    Incomplete(String),
+}
+
+struct Signal {
+    id: String,
+    def: SignalDef,
+    regexes: Vec<Regex>,
+}
+
+/// For one field: every pattern of every signal reading it, as one set.
+struct FieldSet {
+    set: RegexSet,
+    /// For each pattern of `set`: (signal index, pattern index).
+    owners: Vec<(usize, usize)>,
+}
+
+/// A loaded, checked rule set.
+pub struct RuleSet {
+    signals: Vec<Signal>,
+    decision: Decision,
+    explanations: Explanations,
+    fields: BTreeMap<&'static str, FieldSet>,
+    version: String,
+}
+
+impl RuleSet {
+    /// The rules built into the binary.
+    pub fn builtin() -> Result<Self, RuleLoadError> {
+        let files = BUILTIN
+            .files()
+            .filter(|f| f.path().extension().is_some_and(|e| e == "toml"))
+            .map(|f| {
+                let name = f.path().display().to_string();
+                (name, f.contents_utf8().unwrap_or_default().to_owned())
+            })
+            .collect();
+        Self::from_files(files)
+    }
+
+    /// Loads every `*.toml` of a folder.
+    pub fn load_dir(dir: &Path) -> Result<Self, RuleLoadError> {
+        let io = |path: &Path, source| RuleLoadError::Io {
+            path: path.to_owned(),
+            source,
+        };
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(dir).map_err(|e| io(dir, e))? {
+            let path = entry.map_err(|e| io(dir, e))?.path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                let text = std::fs::read_to_string(&path).map_err(|e| io(&path, e))?;
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                files.push((name, text));
+            }
+        }
+        Self::from_files(files)
+    }
+
+    /// Builds a rule set from (file name, contents) pairs, checking everything.
+    pub fn from_files(mut files: Vec<(String, String)>) -> Result<Self, RuleLoadError> {
+        if files.is_empty() {
+            return Err(RuleLoadError::Incomplete("no rule files".into()));
+        }
+        files.sort();
+        let mut hasher = Sha256::new();
+        let mut signals = Vec::new();
+        let mut ids = HashSet::new();
+        let mut decision = None;
+        let mut explanations = Explanations::new();
+        for (name, text) in &files {
+            hasher.update(name.as_bytes());
+            hasher.update([0]);
+            hasher.update(text.as_bytes());
+            hasher.update([0]);
+            let parsed: RuleFile = toml::from_str(text).map_err(|e| RuleLoadError::Parse {
+                file: name.clone(),
+                message: e.to_string().trim_end().to_owned(),
+            })?;
+            if let Some(d) = parsed.decision {
+                if decision.replace(d).is_some() {
+                    return Err(RuleLoadError::Incomplete(format!(
+                        "{name}: a second [decision] table (only one file may hold it)"
+                    )));
+                }
+            }
+            for v in parsed.verdict {
+                explanations.insert(v.code, v);
+            }
+            for def in parsed.signal {
+                let id = format!("{}.{}", parsed.family, def.id);
+                let invalid = |message: String| RuleLoadError::Invalid {
+                    file: name.clone(),
+                    rule: id.clone(),
+                    message,
+                };
+                if !ids.insert(id.clone()) {
+                    return Err(invalid("duplicate rule id".into()));
+                }
+                let signal = compile(id.clone(), def).map_err(invalid)?;
+                check_examples(&signal).map_err(invalid)?;
+                signals.push(signal);
+            }
+        }
+        let decision = decision.ok_or_else(|| {
+            RuleLoadError::Incomplete("no file holds the [decision] thresholds".into())
+        })?;
+        if let Some(missing) = VerdictCode::ALL
+            .iter()
+            .find(|c| !explanations.contains_key(c))
+        {
+            return Err(RuleLoadError::Incomplete(format!(
+                "no [[verdict]] explains the code {:?}",
+                missing.as_str()
+            )));
+        }
+        let fields = field_sets(&signals).map_err(RuleLoadError::Incomplete)?;
+        let version = hasher
+            .finalize()
+            .iter()
+            .take(6)
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        Ok(Self {
+            signals,
+            decision,
+            explanations,
+            fields,
+            version,
+        })
+    }
+
+    /// Hash of the rule files: changes whenever a rule changes.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    /// Every rule id, in load order.
+    pub fn rule_ids(&self) -> Vec<&str> {
+        self.signals.iter().map(|s| s.id.as_str()).collect()
+    }
+
+    /// Validates one posting.
+    pub fn evaluate(&self, posting: &Posting) -> Verdict {
+        let mut hits: BTreeMap<usize, (usize, Vec<Evidence>)> = BTreeMap::new();
+        for (field, text) in [
+            ("title", posting.title.as_str()),
+            ("description", posting.description.as_str()),
+            ("employer", posting.employer.as_deref().unwrap_or("")),
+        ] {
+            let Some(fs) = self.fields.get(field) else {
+                continue;
+            };
+            if text.is_empty() {
+                continue;
+            }
+            let folded = Folded::new(text);
+            for i in fs.set.matches(folded.text.as_bytes()).iter() {
+                let (si, pi) = fs.owners[i];
+                let entry = hits.entry(si).or_default();
+                for m in self.signals[si].regexes[pi].find_iter(folded.text.as_bytes()) {
+                    if m.start() == m.end() {
+                        continue;
+                    }
+                    entry.0 += 1;
+                    let (start, end) = folded.original_range(m.start(), m.end());
+                    if entry.1.len() < MAX_EVIDENCE
+                        && !entry
+                            .1
+                            .iter()
+                            .any(|e| e.field == field && e.start < end && start < e.end)
+                    {
+                        entry.1.push(Evidence {
+                            field: field.to_owned(),
+                            start,
+                            end,
+                            text: text[start..end].to_owned(),
+                        });
+                    }
+                }
+            }
+        }
+        let mut scores: BTreeMap<String, f64> =
+            CATEGORIES.iter().map(|c| ((*c).to_owned(), 0.0)).collect();
+        let mut findings = Vec::new();
+        for (si, (count, evidence)) in hits {
+            let s = &self.signals[si];
+            let counted = count.min(s.def.max_count) as f64;
+            *scores.entry(s.def.category.clone()).or_default() += s.def.weight * counted;
+            findings.push(Finding {
+                rule: s.id.clone(),
+                severity: s.def.severity,
+                message: s.def.message.clone(),
+                reference: s.def.reference.clone(),
+                evidence,
+            });
+        }
+        for v in scores.values_mut() {
+            *v = (*v * 100.0).round() / 100.0;
+        }
+        let code = decide::decide(&self.decision, &scores);
+        let claims_ant = scores.get("claims_ant").copied().unwrap_or(0.0) > 0.0;
+        let flagged = claims_ant && code.is_disguise();
+        let explanation = &self.explanations[&code];
+        findings.push(Finding {
+            rule: format!("verdict.{}", code.as_str()),
+            severity: if flagged {
+                Severity::Block
+            } else if code == VerdictCode::Ant {
+                Severity::Info
+            } else {
+                Severity::Warn
+            },
+            message: explanation.message.clone(),
+            reference: explanation.reference.clone(),
+            evidence: Vec::new(),
+        });
+        findings.sort_by(|a, b| b.severity.cmp(&a.severity));
+        Verdict {
+            id: posting.id.clone(),
+            verdict: code,
+            claims_ant,
+            flagged,
+            scores,
+            findings,
+            rules_version: self.version.clone(),
+        }
+    }
+}
+
+fn compile(id: String, def: SignalDef) -> Result<Signal, String> {
+    if !CATEGORIES.contains(&def.category.as_str()) {
+        return Err(format!(
+            "unknown category {:?} (known: {})",
+            def.category,
+            CATEGORIES.join(", ")
+        ));
+    }
+    if let Some(f) = def.fields.iter().find(|f| !FIELDS.contains(&f.as_str())) {
+        return Err(format!(
+            "unknown field {f:?} (known: {})",
+            FIELDS.join(", ")
+        ));
+    }
+    if def.patterns.is_empty() {
+        return Err("no patterns".into());
+    }
+    if def.message.trim().is_empty() || def.reference.trim().is_empty() {
+        return Err("message and reference must not be empty".into());
+    }
+    if !(def.weight.is_finite()) {
+        return Err("weight must be a finite number".into());
+    }
+    let mut regexes = Vec::new();
+    for p in &def.patterns {
+        if p.chars().any(|c| !c.is_ascii() || c.is_ascii_uppercase()) {
+            return Err(format!(
+                "pattern {p:?} has upper-case or accented letters, which folded text never contains"
+            ));
+        }
+        let re = RegexBuilder::new(p)
+            .unicode(false)
+            .build()
+            .map_err(|e| format!("pattern {p:?} does not compile: {e}"))?;
+        regexes.push(re);
+    }
+    Ok(Signal { id, def, regexes })
+}
+
+fn check_examples(s: &Signal) -> Result<(), String> {
+    let fires = |text: &str| {
+        let folded = fold(text);
+        s.regexes.iter().any(|r| r.is_match(folded.as_bytes()))
+    };
+    if let Some(t) = s.def.fire.iter().find(|t| !fires(t)) {
+        return Err(format!("example {t:?} should fire but does not"));
+    }
+    if let Some(t) = s.def.quiet.iter().find(|t| fires(t)) {
+        return Err(format!("example {t:?} should stay quiet but fires"));
+    }
+    if s.def.fire.is_empty() {
+        return Err("no `fire` example".into());
+    }
+    Ok(())
+}
+
+fn field_sets(signals: &[Signal]) -> Result<BTreeMap<&'static str, FieldSet>, String> {
+    let mut out = BTreeMap::new();
+    for field in FIELDS {
+        let mut patterns = Vec::new();
+        let mut owners = Vec::new();
+        for (si, s) in signals.iter().enumerate() {
+            if s.def.fields.iter().any(|f| f == field) {
+                for (pi, p) in s.def.patterns.iter().enumerate() {
+                    patterns.push(p.as_str());
+                    owners.push((si, pi));
+                }
+            }
+        }
+        if patterns.is_empty() {
+            continue;
+        }
+        let set = RegexSetBuilder::new(&patterns)
+            .unicode(false)
+            .build()
+            .map_err(|e| format!("the {field} pattern set does not compile: {e}"))?;
+        out.insert(*field, FieldSet { set, owners });
+    }
+    Ok(out)
+}

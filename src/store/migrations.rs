@@ -1,0 +1,130 @@
+//! Schema migrations, embedded in the binary and applied in order; `PRAGMA user_version`
+//! records how many have run.
+
+/// Each entry is one migration; never edit a released one, append a new one.
+pub(super) const MIGRATIONS: &[&str] = &[r"
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+INSERT INTO meta (key, value) VALUES ('generation', '0');
+
+CREATE TABLE sources (
+    name                 TEXT PRIMARY KEY,
+    kind                 TEXT NOT NULL,
+    url                  TEXT NOT NULL,
+    last_run_at          TEXT,
+    next_run_at          TEXT,
+    last_success_at      TEXT,
+    last_error_kind      TEXT,
+    last_error           TEXT,
+    consecutive_failures INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE http_cache (
+    url           TEXT PRIMARY KEY,
+    etag          TEXT,
+    last_modified TEXT,
+    fetched_at    TEXT NOT NULL
+);
+
+CREATE TABLE postings (
+    id              TEXT PRIMARY KEY,
+    data            TEXT NOT NULL,
+    content_hash    TEXT NOT NULL,
+    title           TEXT NOT NULL,
+    published       TEXT,
+    valid_through   TEXT,
+    department_code TEXT,
+    region          TEXT,
+    contract        TEXT,
+    status          TEXT NOT NULL DEFAULT 'open',
+    revision        INTEGER NOT NULL DEFAULT 1,
+    first_seen      TEXT NOT NULL,
+    updated_at      TEXT NOT NULL
+);
+
+CREATE TABLE sightings (
+    posting_id TEXT NOT NULL REFERENCES postings(id) ON DELETE CASCADE,
+    source     TEXT NOT NULL,
+    url        TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    last_seen  TEXT NOT NULL,
+    PRIMARY KEY (posting_id, source, url)
+);
+CREATE INDEX sightings_by_source ON sightings (source, last_seen);
+
+CREATE TABLE verdicts (
+    posting_id    TEXT PRIMARY KEY REFERENCES postings(id) ON DELETE CASCADE,
+    rules_version TEXT NOT NULL,
+    verdict       TEXT NOT NULL,
+    claims_ant    INTEGER NOT NULL,
+    flagged       INTEGER NOT NULL,
+    data          TEXT NOT NULL,
+    computed_at   TEXT NOT NULL
+);
+
+CREATE TABLE crawl_runs (
+    id           INTEGER PRIMARY KEY,
+    source       TEXT NOT NULL,
+    started_at   TEXT NOT NULL,
+    finished_at  TEXT NOT NULL,
+    fetched      INTEGER NOT NULL,
+    not_modified INTEGER NOT NULL,
+    new          INTEGER NOT NULL,
+    updated      INTEGER NOT NULL,
+    unchanged    INTEGER NOT NULL,
+    errors       INTEGER NOT NULL,
+    flagged      INTEGER NOT NULL,
+    error_kind   TEXT,
+    error        TEXT
+);
+CREATE INDEX crawl_runs_by_source ON crawl_runs (source, started_at);
+
+CREATE TABLE reviews (
+    id         INTEGER PRIMARY KEY,
+    posting_id TEXT NOT NULL REFERENCES postings(id) ON DELETE CASCADE,
+    status     TEXT NOT NULL,
+    reason     TEXT,
+    note       TEXT,
+    reviewer   TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX reviews_by_posting ON reviews (posting_id, id);
+
+CREATE TABLE users (
+    id            INTEGER PRIMARY KEY,
+    email         TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,
+    created_at    TEXT NOT NULL
+);
+
+CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,
+    user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    csrf       TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+
+CREATE TABLE subscriptions (
+    id              INTEGER PRIMARY KEY,
+    email           TEXT NOT NULL,
+    query           TEXT NOT NULL,
+    filters         TEXT NOT NULL DEFAULT '{}',
+    token           TEXT NOT NULL UNIQUE,
+    confirmed_at    TEXT,
+    unsubscribed_at TEXT,
+    created_at      TEXT NOT NULL
+);
+
+CREATE TABLE digests (
+    id        INTEGER PRIMARY KEY,
+    week      TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    status    TEXT NOT NULL,
+    sent_at   TEXT,
+    error     TEXT,
+    UNIQUE (week, recipient)
+);
+"];

@@ -1,0 +1,292 @@
+//! Postings, their sightings on sources, and their verdicts.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use super::{Store, StoreError};
+use crate::model::{Posting, PostingRecord, PostingStatus, Sighting, Verdict};
+
+/// What an upsert did to the posting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// First time seen.
+    New,
+    /// Content changed: a new revision.
+    Updated,
+    /// Same content as stored (the sighting's last-seen time still moves).
+    Unchanged,
+}
+
+fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+fn parse_ts(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).map_or(DateTime::UNIX_EPOCH, |d| d.with_timezone(&Utc))
+}
+
+fn status_of(posting: &Posting, now: DateTime<Utc>) -> PostingStatus {
+    match posting.valid_through {
+        Some(deadline) if deadline < now.date_naive() => PostingStatus::Expired,
+        _ => PostingStatus::Open,
+    }
+}
+
+impl Store {
+    /// Stores a posting seen on `source` at `url`, with its verdict, in one transaction.
+    pub fn upsert_posting(
+        &self,
+        source: &str,
+        url: &str,
+        posting: &Posting,
+        verdict: &Verdict,
+        now: DateTime<Utc>,
+    ) -> Result<Change, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(|e| self.sql_err(e))?;
+        let change =
+            upsert(&tx, source, url, posting, verdict, now).map_err(|e| self.sql_err(e))?;
+        tx.commit().map_err(|e| self.sql_err(e))?;
+        Ok(change)
+    }
+
+    /// One posting with everything known about it.
+    pub fn posting(&self, id: &str) -> Result<Option<PostingRecord>, StoreError> {
+        Ok(self.records(Some(&[id.to_owned()]))?.into_iter().next())
+    }
+
+    /// Every stored posting, newest publication first.
+    pub fn postings(&self) -> Result<Vec<PostingRecord>, StoreError> {
+        self.records(None)
+    }
+
+    /// The postings with these ids (missing ids are skipped).
+    pub fn postings_by_ids(&self, ids: &[String]) -> Result<Vec<PostingRecord>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.records(Some(ids))
+    }
+
+    fn records(&self, ids: Option<&[String]>) -> Result<Vec<PostingRecord>, StoreError> {
+        let conn = self.conn();
+        let sql = |e| self.sql_err(e);
+        let wanted: Option<std::collections::HashSet<&str>> =
+            ids.map(|ids| ids.iter().map(String::as_str).collect());
+        let keep = |id: &str| wanted.as_ref().is_none_or(|w| w.contains(id));
+
+        let mut sightings: HashMap<String, Vec<Sighting>> = HashMap::new();
+        let mut stmt = conn
+            .prepare("SELECT posting_id, source, url, first_seen, last_seen FROM sightings ORDER BY first_seen, source")
+            .map_err(sql)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
+            })
+            .map_err(sql)?;
+        for row in rows {
+            let (id, name, url, first, last) = row.map_err(sql)?;
+            if keep(&id) {
+                sightings.entry(id).or_default().push(Sighting {
+                    name,
+                    url,
+                    first_seen: parse_ts(&first),
+                    last_seen: parse_ts(&last),
+                });
+            }
+        }
+        let mut verdicts: HashMap<String, String> = HashMap::new();
+        let mut stmt = conn
+            .prepare("SELECT posting_id, data FROM verdicts")
+            .map_err(sql)?;
+        for row in stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .map_err(sql)?
+        {
+            let (id, data) = row.map_err(sql)?;
+            if keep(&id) {
+                verdicts.insert(id, data);
+            }
+        }
+        let mut reviews: HashMap<String, String> = HashMap::new();
+        let mut stmt = conn
+            .prepare("SELECT posting_id, status FROM reviews ORDER BY id")
+            .map_err(sql)?;
+        for row in stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .map_err(sql)?
+        {
+            let (id, status) = row.map_err(sql)?;
+            if keep(&id) {
+                reviews.insert(id, status);
+            }
+        }
+        let mut stmt = conn
+            .prepare(
+                "SELECT id, data, status, first_seen, updated_at, revision FROM postings \
+                 ORDER BY published DESC, first_seen DESC, id",
+            )
+            .map_err(sql)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, i64>(5)?,
+                ))
+            })
+            .map_err(sql)?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, data, status, first_seen, updated_at, revision) = row.map_err(sql)?;
+            if !keep(&id) {
+                continue;
+            }
+            let posting: Posting = serde_json::from_str(&data).map_err(|e| self.corrupt(&id, e))?;
+            let verdict = verdicts
+                .remove(&id)
+                .map(|v| serde_json::from_str::<Verdict>(&v))
+                .transpose()
+                .map_err(|e| self.corrupt(&id, e))?;
+            out.push(PostingRecord {
+                sources: sightings.remove(&id).unwrap_or_default(),
+                status: PostingStatus::parse(&status)
+                    .ok_or_else(|| self.corrupt(&id, format!("status {status:?}")))?,
+                verdict,
+                review: reviews.remove(&id),
+                first_seen: parse_ts(&first_seen),
+                updated_at: parse_ts(&updated_at),
+                revision,
+                posting,
+            });
+        }
+        Ok(out)
+    }
+}
+
+fn bump_generation(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'",
+        [],
+    )
+    .map(|_| ())
+}
+
+fn upsert(
+    tx: &Transaction<'_>,
+    source: &str,
+    url: &str,
+    p: &Posting,
+    verdict: &Verdict,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<Change> {
+    let hash = p.content_hash();
+    let data = serde_json::to_string(p).expect("postings serialise");
+    let now_s = ts(now);
+    let status = status_of(p, now).as_str();
+    let existing: Option<String> = tx
+        .query_row(
+            "SELECT content_hash FROM postings WHERE id = ?1",
+            [&p.id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let change = match existing {
+        None => {
+            tx.execute(
+                "INSERT INTO postings (id, data, content_hash, title, published, valid_through, \
+                 department_code, region, contract, status, revision, first_seen, updated_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 1, ?11, ?11)",
+                params![
+                    p.id,
+                    data,
+                    hash,
+                    p.title,
+                    p.published.map(|d| d.to_string()),
+                    p.valid_through.map(|d| d.to_string()),
+                    p.location.department_code,
+                    p.location.region,
+                    p.contract,
+                    status,
+                    now_s
+                ],
+            )?;
+            Change::New
+        }
+        Some(old) if old == hash => {
+            let moved = tx.execute(
+                "UPDATE postings SET status = ?2 WHERE id = ?1 AND status <> ?2 AND status <> 'gone'",
+                params![p.id, status],
+            )?;
+            if moved > 0 {
+                bump_generation(tx)?;
+            }
+            Change::Unchanged
+        }
+        Some(_) => {
+            tx.execute(
+                "UPDATE postings SET data = ?2, content_hash = ?3, title = ?4, published = ?5, \
+                 valid_through = ?6, department_code = ?7, region = ?8, contract = ?9, status = ?10, \
+                 revision = revision + 1, updated_at = ?11 WHERE id = ?1",
+                params![
+                    p.id,
+                    data,
+                    hash,
+                    p.title,
+                    p.published.map(|d| d.to_string()),
+                    p.valid_through.map(|d| d.to_string()),
+                    p.location.department_code,
+                    p.location.region,
+                    p.contract,
+                    status,
+                    now_s
+                ],
+            )?;
+            Change::Updated
+        }
+    };
+    tx.execute(
+        "INSERT INTO sightings (posting_id, source, url, first_seen, last_seen) VALUES (?1, ?2, ?3, ?4, ?4) \
+         ON CONFLICT (posting_id, source, url) DO UPDATE SET last_seen = excluded.last_seen",
+        params![p.id, source, url, now_s],
+    )?;
+    let stored_version: Option<String> = tx
+        .query_row(
+            "SELECT rules_version FROM verdicts WHERE posting_id = ?1",
+            [&p.id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let verdict_changed =
+        change != Change::Unchanged || stored_version.as_deref() != Some(&verdict.rules_version);
+    if verdict_changed {
+        tx.execute(
+            "INSERT INTO verdicts (posting_id, rules_version, verdict, claims_ant, flagged, data, computed_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (posting_id) DO UPDATE SET \
+             rules_version = excluded.rules_version, verdict = excluded.verdict, claims_ant = excluded.claims_ant, \
+             flagged = excluded.flagged, data = excluded.data, computed_at = excluded.computed_at",
+            params![
+                p.id,
+                verdict.rules_version,
+                verdict.verdict.as_str(),
+                verdict.claims_ant,
+                verdict.flagged,
+                serde_json::to_string(verdict).expect("verdicts serialise"),
+                now_s
+            ],
+        )?;
+        bump_generation(tx)?;
+    }
+    Ok(change)
+}

@@ -1,0 +1,191 @@
+//! Sources' crawl state: HTTP validators per URL, runs, health.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, params};
+
+use super::{Store, StoreError};
+use crate::model::Source;
+
+/// HTTP validators remembered for one URL.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
+    /// `ETag`.
+    pub etag: Option<String>,
+    /// `Last-Modified`.
+    pub last_modified: Option<String>,
+}
+
+/// The outcome of one run of one source.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunRecord {
+    /// Source name.
+    pub source: String,
+    /// Start.
+    pub started_at: DateTime<Utc>,
+    /// End.
+    pub finished_at: DateTime<Utc>,
+    /// Documents fetched with a body.
+    pub fetched: u32,
+    /// Documents answered 304.
+    pub not_modified: u32,
+    /// New postings.
+    pub new: u32,
+    /// Changed postings.
+    pub updated: u32,
+    /// Postings seen again unchanged.
+    pub unchanged: u32,
+    /// Errors (the run may still have stored postings).
+    pub errors: u32,
+    /// Postings flagged among new and updated.
+    pub flagged: u32,
+    /// Kind of the error that stopped the source, if any.
+    pub error_kind: Option<String>,
+    /// Message of that error.
+    pub error: Option<String>,
+}
+
+/// A source's health as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceState {
+    /// Name.
+    pub name: String,
+    /// Last run.
+    pub last_run_at: Option<String>,
+    /// Next planned run.
+    pub next_run_at: Option<String>,
+    /// Last run without a fatal error.
+    pub last_success_at: Option<String>,
+    /// Kind of the last fatal error.
+    pub last_error_kind: Option<String>,
+    /// Message of the last fatal error.
+    pub last_error: Option<String>,
+    /// Failed runs in a row.
+    pub consecutive_failures: i64,
+}
+
+fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+impl Store {
+    /// Records the configured sources (name, kind, URL), keeping their state.
+    pub fn sync_sources(&self, sources: &[Source]) -> Result<(), StoreError> {
+        let conn = self.conn();
+        for s in sources {
+            conn.execute(
+                "INSERT INTO sources (name, kind, url) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, url = excluded.url",
+                params![s.name, s.kind.as_str(), s.url],
+            )
+            .map_err(|e| self.sql_err(e))?;
+        }
+        Ok(())
+    }
+
+    /// Validators remembered for a URL.
+    pub fn validators(&self, url: &str) -> Result<Validators, StoreError> {
+        self.conn()
+            .query_row(
+                "SELECT etag, last_modified FROM http_cache WHERE url = ?1",
+                [url],
+                |r| {
+                    Ok(Validators {
+                        etag: r.get(0)?,
+                        last_modified: r.get(1)?,
+                    })
+                },
+            )
+            .optional()
+            .map(Option::unwrap_or_default)
+            .map_err(|e| self.sql_err(e))
+    }
+
+    /// Remembers validators for a URL (call only once its content is stored).
+    pub fn save_validators(
+        &self,
+        url: &str,
+        v: &Validators,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.conn()
+            .execute(
+                "INSERT INTO http_cache (url, etag, last_modified, fetched_at) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT (url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified, \
+                 fetched_at = excluded.fetched_at",
+                params![url, v.etag, v.last_modified, ts(now)],
+            )
+            .map(|_| ())
+            .map_err(|e| self.sql_err(e))
+    }
+
+    /// Records a run and updates the source's health.
+    pub fn record_run(
+        &self,
+        run: &RunRecord,
+        next_run_at: Option<DateTime<Utc>>,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn();
+        let sql = |e| self.sql_err(e);
+        let tx = conn.transaction().map_err(sql)?;
+        tx.execute(
+            "INSERT INTO crawl_runs (source, started_at, finished_at, fetched, not_modified, new, updated, \
+             unchanged, errors, flagged, error_kind, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            params![
+                run.source,
+                ts(run.started_at),
+                ts(run.finished_at),
+                run.fetched,
+                run.not_modified,
+                run.new,
+                run.updated,
+                run.unchanged,
+                run.errors,
+                run.flagged,
+                run.error_kind,
+                run.error
+            ],
+        )
+        .map_err(sql)?;
+        let next = next_run_at.map(ts);
+        if run.error_kind.is_some() {
+            tx.execute(
+                "UPDATE sources SET last_run_at = ?2, next_run_at = ?3, last_error_kind = ?4, last_error = ?5, \
+                 consecutive_failures = consecutive_failures + 1 WHERE name = ?1",
+                params![run.source, ts(run.finished_at), next, run.error_kind, run.error],
+            )
+        } else {
+            tx.execute(
+                "UPDATE sources SET last_run_at = ?2, next_run_at = ?3, last_success_at = ?2, \
+                 consecutive_failures = 0 WHERE name = ?1",
+                params![run.source, ts(run.finished_at), next],
+            )
+        }
+        .map_err(sql)?;
+        tx.commit().map_err(sql)
+    }
+
+    /// Every source's health.
+    pub fn source_states(&self) -> Result<Vec<SourceState>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare(
+                "SELECT name, last_run_at, next_run_at, last_success_at, last_error_kind, last_error, \
+                 consecutive_failures FROM sources ORDER BY name",
+            )
+            .map_err(|e| self.sql_err(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(SourceState {
+                    name: r.get(0)?,
+                    last_run_at: r.get(1)?,
+                    next_run_at: r.get(2)?,
+                    last_success_at: r.get(3)?,
+                    last_error_kind: r.get(4)?,
+                    last_error: r.get(5)?,
+                    consecutive_failures: r.get(6)?,
+                })
+            })
+            .map_err(|e| self.sql_err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.sql_err(e))
+    }
+}

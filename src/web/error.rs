@@ -1,0 +1,84 @@
+//! The web layer's one error type: logged once, shown as a generic French page or JSON.
+
+use askama::Template;
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
+/// A failed request.
+#[derive(Debug)]
+pub enum WebError {
+    /// Nothing at this address.
+    NotFound,
+    /// The request is wrong; the message is French and safe to show.
+    BadRequest(String),
+    /// Our fault; the cause is logged, not shown.
+    Internal(String),
+    /// As above, answered in JSON for the API.
+    Api(Box<WebError>),
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    title: &'a str,
+    message: &'a str,
+}
+
+impl WebError {
+    /// Wraps any displayable internal error.
+    pub fn internal(e: impl std::fmt::Display) -> Self {
+        Self::Internal(e.to_string())
+    }
+
+    /// The same error, answered as JSON.
+    pub fn api(self) -> Self {
+        Self::Api(Box::new(self))
+    }
+
+    fn parts(&self) -> (StatusCode, &'static str, String) {
+        match self {
+            Self::NotFound => (
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "Cette page n'existe pas ou l'annonce a été retirée.".into(),
+            ),
+            Self::BadRequest(m) => (StatusCode::BAD_REQUEST, "bad_request", m.clone()),
+            Self::Internal(cause) => {
+                tracing::error!("internal error: {cause}");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "Une erreur interne est survenue ; réessayez dans un instant.".into(),
+                )
+            }
+            Self::Api(inner) => inner.parts(),
+        }
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let (status, code, message) = self.parts();
+        if matches!(self, Self::Api(_)) {
+            let body = serde_json::json!({ "error": { "code": code, "message": message } });
+            return (status, Json(body)).into_response();
+        }
+        let title = match status {
+            StatusCode::NOT_FOUND => "Page introuvable",
+            StatusCode::BAD_REQUEST => "Demande incorrecte",
+            _ => "Erreur",
+        };
+        let page = ErrorPage {
+            title,
+            message: &message,
+        }
+        .render()
+        .unwrap_or_else(|_| message.clone());
+        (status, Html(page)).into_response()
+    }
+}
+
+pub(super) async fn not_found() -> WebError {
+    WebError::NotFound
+}

@@ -1,0 +1,148 @@
+//! View models for the pages: plain strings ready to print, French dates, labels.
+
+use chrono::NaiveDate;
+
+use crate::model::{Evidence, Finding, PostingRecord, Severity};
+
+const MONTHS: [&str; 12] = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
+
+/// « 3 mars 2026 ».
+pub(crate) fn date_fr(d: NaiveDate) -> String {
+    use chrono::Datelike;
+    let day = if d.day() == 1 {
+        "1er".to_owned()
+    } else {
+        d.day().to_string()
+    };
+    format!("{day} {} {}", MONTHS[d.month0() as usize], d.year())
+}
+
+/// A posting as listed in results.
+pub(crate) struct AdSummary {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) employer: String,
+    pub(crate) place: String,
+    pub(crate) contract: String,
+    pub(crate) published: String,
+    pub(crate) verdict_code: String,
+    pub(crate) verdict_label: String,
+    pub(crate) flagged: bool,
+    /// Escaped HTML from the index with `<b>` marks.
+    pub(crate) snippet: String,
+}
+
+pub(crate) fn place(r: &PostingRecord) -> String {
+    let l = &r.posting.location;
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(c) = &l.city {
+        parts.push(c.clone());
+    }
+    match (&l.department, &l.department_code) {
+        (Some(d), Some(code)) => parts.push(format!("{d} ({code})")),
+        (Some(d), None) => parts.push(d.clone()),
+        _ => {}
+    }
+    if let Some(r) = &l.region {
+        parts.push(r.clone());
+    }
+    parts.join(", ")
+}
+
+impl AdSummary {
+    pub(crate) fn new(r: &PostingRecord, snippet: String) -> Self {
+        let p = &r.posting;
+        let (code, label, flagged) = r.verdict.as_ref().map_or(
+            ("none".to_owned(), "Non évaluée".to_owned(), false),
+            |v| {
+                (
+                    v.verdict.as_str().to_owned(),
+                    v.verdict.label_fr().to_owned(),
+                    v.flagged,
+                )
+            },
+        );
+        let snippet = if snippet.is_empty() {
+            let mut s: String = p.description.chars().take(220).collect();
+            if p.description.chars().count() > 220 {
+                s.push('…');
+            }
+            askama::filters::escape(&s, askama::filters::Html)
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        } else {
+            snippet
+        };
+        Self {
+            id: p.id.clone(),
+            title: p.title.clone(),
+            employer: p.employer.clone().unwrap_or_default(),
+            place: place(r),
+            contract: p.contract.clone().unwrap_or_default(),
+            published: p.published.map(date_fr).unwrap_or_default(),
+            verdict_code: code,
+            verdict_label: label,
+            flagged,
+            snippet,
+        }
+    }
+}
+
+/// A finding ready to print.
+pub(crate) struct FindingView {
+    pub(crate) rule: String,
+    pub(crate) severity: &'static str,
+    pub(crate) message: String,
+    pub(crate) reference: String,
+    pub(crate) evidence: Vec<String>,
+}
+
+impl From<&Finding> for FindingView {
+    fn from(f: &Finding) -> Self {
+        Self {
+            rule: f.rule.clone(),
+            severity: match f.severity {
+                Severity::Block => "bloquant",
+                Severity::Warn => "à vérifier",
+                Severity::Info => "information",
+            },
+            message: f.message.clone(),
+            reference: f.reference.clone(),
+            evidence: f
+                .evidence
+                .iter()
+                .map(|e: &Evidence| e.text.clone())
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn french_dates() {
+        assert_eq!(
+            date_fr(NaiveDate::from_ymd_opt(2026, 3, 3).unwrap()),
+            "3 mars 2026"
+        );
+        assert_eq!(
+            date_fr(NaiveDate::from_ymd_opt(2026, 8, 1).unwrap()),
+            "1er août 2026"
+        );
+    }
+}

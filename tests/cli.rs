@@ -1,0 +1,146 @@
+//! The command line: exit codes, the data-directory lock, `validate`, `rules check`.
+
+use crate::util::{antenne, root, stderr, stdout};
+
+#[tokio::test]
+async fn configuration_errors_exit_2_and_name_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bad.toml"), "[[sources]]\nname = \"a\"\nkind = \"feed\"\nurl = \"https://a.example/\"\nschedule = \"every day\"\n").unwrap();
+    let out = antenne(dir.path(), &["--config", "bad.toml", "crawl"]).await;
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("bad.toml") && err.contains("sources[0].schedule"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn bad_usage_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(
+        antenne(dir.path(), &["no-such-command"])
+            .await
+            .status
+            .code(),
+        Some(2)
+    );
+    let out = antenne(dir.path(), &["crawl"]).await;
+    assert_eq!(out.status.code(), Some(2), "no sources configured");
+    assert!(stderr(&out).contains("no sources configured"));
+}
+
+#[tokio::test]
+async fn a_second_process_on_the_same_data_directory_stops_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let _held = antenne::store::Store::open(&data).unwrap();
+    let out = antenne(dir.path(), &["--data", data.to_str().unwrap(), "export"]).await;
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("is in use by another antenne process"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("(pid {})", std::process::id())),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn validate_prints_verdicts_with_evidence() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = root().join("fixtures/corpus/dev.jsonl");
+    let out = antenne(
+        dir.path(),
+        &["validate", "--json", corpus.to_str().unwrap()],
+    )
+    .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let verdicts: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(verdicts.len(), 92);
+    let v = &verdicts[0];
+    assert_eq!(v["id"], "d001");
+    for key in [
+        "verdict",
+        "claims_ant",
+        "flagged",
+        "scores",
+        "findings",
+        "rules_version",
+    ] {
+        assert!(v.get(key).is_some(), "missing {key}");
+    }
+    let flagged = verdicts.iter().find(|v| v["flagged"] == true).unwrap();
+    let block = flagged["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["severity"] == "block")
+        .unwrap();
+    assert!(block["reference"].as_str().unwrap().len() > 10);
+    assert!(block["message"].as_str().unwrap().contains("poste"));
+
+    // The readable report, in French.
+    let text = antenne(dir.path(), &["validate", corpus.to_str().unwrap()]).await;
+    let report = stdout(&text);
+    assert!(
+        report.contains("Verdict : ")
+            && report.contains("Référence : ")
+            && report.contains("Extraits : "),
+        "{report}"
+    );
+}
+
+#[tokio::test]
+async fn validate_reads_plain_text_and_schema_org() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("ad.txt"), "Animatrice numérique de territoire. Vous animez des ateliers collectifs pour les prestataires et réalisez leur diagnostic numérique.").unwrap();
+    let out = antenne(dir.path(), &["validate", "--text", "--json", "ad.txt"]).await;
+    let v: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(v["claims_ant"], true);
+
+    let ld = r#"{"@context":"https://schema.org","@graph":[{"@type":"WebPage"},{"@type":"JobPosting","identifier":"x-1","title":"Webmaster","description":"<p>Administrer le site internet de l'office : WordPress, SEO, HTML, CSS, Google Analytics, refonte du site web.</p>"}]}"#;
+    std::fs::write(dir.path().join("ld.json"), ld).unwrap();
+    let out = antenne(dir.path(), &["validate", "--json", "ld.json"]).await;
+    let v: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(v["id"], "x-1");
+    assert_eq!(v["verdict"], "webmaster");
+
+    std::fs::write(dir.path().join("bad.jsonl"), "{\"title\": \"x\"}\n").unwrap();
+    let out = antenne(dir.path(), &["validate", "bad.jsonl"]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("bad.jsonl") && stderr(&out).contains("description"));
+}
+
+#[tokio::test]
+async fn rules_check_names_the_file_and_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let ok = antenne(&root(), &["rules", "check"]).await;
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    assert!(stdout(&ok).contains("règles chargées et vérifiées"));
+
+    let rules = dir.path().join("rules");
+    std::fs::create_dir(&rules).unwrap();
+    for f in std::fs::read_dir(root().join("rules")).unwrap() {
+        let f = f.unwrap();
+        std::fs::copy(f.path(), rules.join(f.file_name())).unwrap();
+    }
+    let path = rules.join("titre.toml");
+    let text = std::fs::read_to_string(&path).unwrap().replace(
+        "max_count = 1\npatterns = ['''\\bant\\b''']",
+        "max_count = 1\npatterns = ['''\\bant(''']",
+    );
+    std::fs::write(&path, text).unwrap();
+    let bad = antenne(dir.path(), &["rules", "check", "rules"]).await;
+    assert_ne!(bad.status.code(), Some(0));
+    let err = stderr(&bad);
+    assert!(
+        err.contains("rules/titre.toml:titre.sigle") && err.contains("does not compile"),
+        "{err}"
+    );
+}

@@ -1,0 +1,170 @@
+//! The search index: French analysis, filters, rebuild.
+
+use antenne::index::{SearchIndex, SearchQuery};
+use antenne::model::{Location, Posting, PostingRecord, PostingStatus, Verdict, VerdictCode};
+use chrono::Utc;
+
+fn record(id: &str, title: &str, desc: &str, dept: &str, verdict: VerdictCode) -> PostingRecord {
+    PostingRecord {
+        posting: Posting {
+            id: id.into(),
+            title: title.into(),
+            description: desc.into(),
+            location: Location {
+                department_code: Some(dept.into()),
+                ..Location::default()
+            },
+            published: chrono::NaiveDate::from_ymd_opt(2026, 11, 1),
+            ..Posting::default()
+        },
+        sources: Vec::new(),
+        status: PostingStatus::Open,
+        verdict: Some(Verdict {
+            id: id.into(),
+            verdict,
+            claims_ant: true,
+            flagged: false,
+            scores: Default::default(),
+            findings: Vec::new(),
+            rules_version: "v".into(),
+        }),
+        review: None,
+        first_seen: Utc::now(),
+        updated_at: Utc::now(),
+        revision: 1,
+    }
+}
+
+fn ids(index: &SearchIndex, q: SearchQuery) -> Vec<String> {
+    let mut v: Vec<String> = index
+        .search(&q)
+        .unwrap()
+        .hits
+        .into_iter()
+        .map(|h| h.id)
+        .collect();
+    v.sort();
+    v
+}
+
+fn q(text: &str) -> SearchQuery {
+    SearchQuery {
+        text: text.into(),
+        limit: 10,
+        ..SearchQuery::default()
+    }
+}
+
+#[test]
+fn accents_case_and_stems_do_not_matter() {
+    let index = SearchIndex::in_memory().unwrap();
+    index
+        .rebuild(
+            &[
+                record(
+                    "a",
+                    "Animatrice numérique",
+                    "Ateliers numériques pour les hébergeurs.",
+                    "33",
+                    VerdictCode::Ant,
+                ),
+                record(
+                    "b",
+                    "Chargé d'accueil",
+                    "Accueil des visiteurs.",
+                    "29",
+                    VerdictCode::Ant,
+                ),
+                record(
+                    "c",
+                    "Animateur numérique",
+                    "Gestion du site.",
+                    "33",
+                    VerdictCode::Webmaster,
+                ),
+            ],
+            7,
+        )
+        .unwrap();
+    assert_eq!(index.generation(), Some(7));
+    assert_eq!(ids(&index, q("numerique")), vec!["a"]);
+    assert_eq!(ids(&index, q("NUMÉRIQUES hebergeur")), vec!["a"]);
+    assert_eq!(
+        ids(
+            &index,
+            SearchQuery {
+                all: true,
+                ..q("numerique")
+            }
+        ),
+        vec!["a", "c"]
+    );
+    assert_eq!(
+        ids(
+            &index,
+            SearchQuery {
+                department: Some("29".into()),
+                ..q("")
+            }
+        ),
+        vec!["b"]
+    );
+    assert!(ids(&index, q("inexistant")).is_empty());
+
+    // Upsert replaces, it does not duplicate.
+    index
+        .upsert(
+            &[record(
+                "a",
+                "Animatrice numérique",
+                "Autre texte.",
+                "33",
+                VerdictCode::Ant,
+            )],
+            8,
+        )
+        .unwrap();
+    assert_eq!(ids(&index, q("numerique")), vec!["a"]);
+    assert!(ids(&index, q("hebergeurs")).is_empty());
+}
+
+#[test]
+fn hostile_queries_get_a_clear_error_or_nothing() {
+    let index = SearchIndex::in_memory().unwrap();
+    index
+        .rebuild(&[record("a", "Animatrice", "x", "33", VerdictCode::Ant)], 1)
+        .unwrap();
+    for text in [
+        "Annecy: serveur",
+        "a:(^",
+        "*",
+        "title:x AND (",
+        "\"unclosed",
+        "l'hôtel bac+2",
+    ] {
+        index.search(&q(text)).unwrap();
+    }
+    let long = "mot ".repeat(200);
+    assert!(
+        index
+            .search(&q(&long))
+            .unwrap_err()
+            .to_string()
+            .contains("trop")
+    );
+}
+
+#[test]
+fn a_stale_index_on_disk_reports_its_generation() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let index = SearchIndex::open(dir.path()).unwrap();
+        assert_eq!(index.generation(), None);
+        index
+            .rebuild(&[record("a", "A", "x", "33", VerdictCode::Ant)], 3)
+            .unwrap();
+    }
+    let index = SearchIndex::open(dir.path()).unwrap();
+    assert_eq!(index.generation(), Some(3));
+    assert_eq!(ids(&index, q("x")), vec!["a"]);
+}

@@ -1,0 +1,11 @@
+//! Integration tests: one binary, one module per area.
+
+mod util;
+
+mod cli;
+mod config;
+mod crawl_e2e;
+mod index;
+mod rules;
+mod store;
+mod web;

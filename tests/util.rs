@@ -1,0 +1,87 @@
+//! Shared helpers: the binary, temporary boards, a board simulator, configuration files.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use antenne::simulator::{Boards, Simulator};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Copies `fixtures/boards` into a fresh temporary folder the test may change.
+pub fn copy_boards() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&root().join("fixtures/boards"), dir.path());
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// A simulator serving a board folder on 127.0.0.1.
+pub async fn simulator(boards: &Path) -> Simulator {
+    Simulator::start(Boards::Dir(boards.to_owned()), 0)
+        .await
+        .unwrap()
+}
+
+/// Writes a configuration with the RSS board of `sim` as its one source.
+pub fn write_config(dir: &Path, sim: &Simulator) -> PathBuf {
+    let path = dir.join("antenne.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[crawl]\nallow_private_addresses = true\ntimeout_secs = 10\n\n\
+             [[sources]]\nname = \"board-rss\"\nkind = \"feed\"\nurl = \"{}/board-rss/offres.rss\"\nfollow_links = true\n",
+            sim.base_url()
+        ),
+    )
+    .unwrap();
+    path
+}
+
+/// Runs the binary with `args`, from `cwd`, and waits for it.
+pub async fn antenne(cwd: &Path, args: &[&str]) -> Output {
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_antenne"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("ANTENNE_DATA")
+        .env_remove("ANTENNE_CONFIG")
+        .env_remove("ANTENNE_RULES")
+        .env("RUST_LOG", "warn")
+        .kill_on_drop(true)
+        .output()
+        .await
+        .unwrap()
+}
+
+/// Standard output as text.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Standard error as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The development corpus as JSON values.
+pub fn corpus() -> Vec<serde_json::Value> {
+    std::fs::read_to_string(root().join("fixtures/corpus/dev.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}

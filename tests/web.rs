@@ -1,0 +1,143 @@
+//! The web layer through the router: pages in French, the API, escaping, headers.
+
+use antenne::index::SearchIndex;
+use antenne::model::{Location, Posting};
+use antenne::rules::RuleSet;
+use antenne::store::Store;
+use antenne::web::{AppState, router};
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use chrono::Utc;
+use tower::ServiceExt;
+
+async fn state_with(postings: &[Posting]) -> AppState {
+    let store = Store::open_in_memory().unwrap();
+    let rules = RuleSet::builtin().unwrap();
+    for p in postings {
+        store
+            .upsert_posting(
+                "board",
+                &format!("http://127.0.0.1/{}", p.id),
+                p,
+                &rules.evaluate(p),
+                Utc::now(),
+            )
+            .unwrap();
+    }
+    let index = SearchIndex::in_memory().unwrap();
+    index
+        .rebuild(&store.postings().unwrap(), store.generation().unwrap())
+        .unwrap();
+    AppState {
+        store,
+        index: std::sync::Arc::new(index),
+    }
+}
+
+fn ant(id: &str, title: &str) -> Posting {
+    Posting {
+        id: id.into(),
+        title: title.into(),
+        description: "Vous animez des ateliers collectifs pour les prestataires, réalisez le diagnostic numérique des hébergeurs \
+                      et assurez des rendez-vous individuels chez les restaurateurs. Accompagner les prestataires dans leur présence en ligne."
+            .into(),
+        employer: Some("Office de tourisme du Bassin".into()),
+        location: Location {
+            city: Some("Arcachon".into()),
+            department: Some("Gironde".into()),
+            department_code: Some("33".into()),
+            region: Some("Nouvelle-Aquitaine".into()),
+            ..Location::default()
+        },
+        published: chrono::NaiveDate::from_ymd_opt(2026, 3, 3),
+        ..Posting::default()
+    }
+}
+
+async fn get(state: &AppState, uri: &str) -> (StatusCode, axum::http::HeaderMap, String) {
+    let res = router(state.clone())
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let body = axum::body::to_bytes(res.into_body(), 10 << 20)
+        .await
+        .unwrap();
+    (status, headers, String::from_utf8(body.to_vec()).unwrap())
+}
+
+#[tokio::test]
+async fn search_page_and_api_find_the_ad() {
+    let state = state_with(&[ant("aaaa1111", "Animatrice numérique de territoire")]).await;
+    let (status, headers, html) = get(&state, "/?q=numerique").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<html lang=\"fr\">"));
+    assert!(html.contains("1 offre"), "{html}");
+    assert!(html.contains("href=\"/annonces/aaaa1111\""));
+    assert!(html.contains("publiée le 3 mars 2026"));
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"));
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+
+    let (status, _, json) = get(
+        &state,
+        "/api/v1/search?q=numerique&region=nouvelle-aquitaine",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["total"], 1);
+    assert_eq!(v["results"][0]["id"], "aaaa1111");
+    assert_eq!(v["results"][0]["verdict"], "ant");
+
+    let (status, _, json) = get(&state, "/api/v1/search?q=numerique&region=Atlantide").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["error"]["code"], "bad_request");
+}
+
+#[tokio::test]
+async fn ad_page_explains_the_verdict() {
+    let mut wm = ant("bbbb2222", "Animateur numérique de territoire");
+    wm.description = "Administrer le site internet de l'office sous WordPress, référencement naturel (SEO), intégration HTML et CSS, \
+                      statistiques Google Analytics, refonte du site web."
+        .into();
+    let state = state_with(&[wm]).await;
+    let (status, _, html) = get(&state, "/annonces/bbbb2222").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Poste de webmaster"), "{html}");
+    assert!(html.contains("Elle est signalée"));
+    assert!(html.contains("<mark>WordPress</mark>"));
+    assert!(html.contains("application/ld+json"));
+    assert!(html.contains("Référence : "));
+
+    let (status, _, json) = get(&state, "/api/v1/ads/bbbb2222").await;
+    assert_eq!(status, StatusCode::OK);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["verdict"]["verdict"], "webmaster");
+    assert_eq!(v["sources"][0]["name"], "board");
+
+    assert_eq!(get(&state, "/annonces/nope").await.0, StatusCode::NOT_FOUND);
+    let (status, _, json) = get(&state, "/api/v1/ads/nope").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(json.contains("not_found"));
+    assert_eq!(get(&state, "/healthz").await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn script_in_an_ad_is_escaped() {
+    let mut evil = ant("cccc3333", "Animatrice numérique <script>alert(1)</script>");
+    evil.description
+        .push_str(" <img src=x onerror=alert(2)> </script><script>alert(3)</script>");
+    let state = state_with(&[evil]).await;
+    let (_, _, page) = get(&state, "/annonces/cccc3333").await;
+    assert!(!page.contains("<script>alert"), "{page}");
+    assert!(!page.contains("<img src=x"));
+    assert!(
+        page.contains("&#60;script&#62;alert(1)") || page.contains("&lt;script&gt;alert(1)"),
+        "{page}"
+    );
+    let (_, _, list) = get(&state, "/?q=animatrice&all=1").await;
+    assert!(!list.contains("<script>alert"));
+}
