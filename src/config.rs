@@ -262,7 +262,7 @@ impl Validator<'_> {
     }
 
     fn config(&self, raw: RawConfig) -> Result<Config, ConfigError> {
-        let crawl = self.crawl(raw.crawl)?;
+        let crawl = self.crawl(&raw.crawl)?;
         let mut names = HashSet::new();
         let mut sources = Vec::new();
         let mut france_travail = BTreeMap::new();
@@ -301,7 +301,7 @@ impl Validator<'_> {
         })
     }
 
-    fn crawl(&self, raw: RawCrawl) -> Result<CrawlConfig, ConfigError> {
+    fn crawl(&self, raw: &RawCrawl) -> Result<CrawlConfig, ConfigError> {
         let d = CrawlConfig::default();
         let secs = |key: &str, v: Option<u64>, default: std::time::Duration| match v {
             None => Ok(default),

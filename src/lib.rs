@@ -11,8 +11,8 @@
 //!                                                              web (search, ad pages, API) ◄┘
 //! ```
 //!
-//! [`pipeline::run_source`] is the one orchestrator that wires the stages for a source. Stages
-//! that are pure (extract, normalize, dedup, rules) do no I/O; domain types in [`model`] import
+//! `pipeline::run_source` is the one orchestrator that wires the stages for a source. Stages
+//! that are pure (extract, normalize, dedup, rules) do no I/O; domain types in `model` import
 //! no framework.
 
 #![deny(missing_docs)]

@@ -52,10 +52,10 @@ pub async fn run(app: App, mut shutdown: watch::Receiver<bool>) {
             .collect();
         pipeline::run_sources(&app, &sources).await;
         for entry in &mut due {
-            if ready.contains(&entry.1) {
-                if let Some(next) = next_run(&app.config.sources[entry.1].schedule, Utc::now()) {
-                    entry.0 = next;
-                }
+            if ready.contains(&entry.1)
+                && let Some(next) = next_run(&app.config.sources[entry.1].schedule, Utc::now())
+            {
+                entry.0 = next;
             }
         }
         if *shutdown.borrow() {

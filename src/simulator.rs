@@ -101,10 +101,10 @@ async fn serve_file(
     let Some(mut bytes) = bytes else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    if let Ok(text) = std::str::from_utf8(&bytes) {
-        if text.contains("{{base}}") {
-            bytes = text.replace("{{base}}", &state.base).into_bytes();
-        }
+    if let Ok(text) = std::str::from_utf8(&bytes)
+        && text.contains("{{base}}")
+    {
+        bytes = text.replace("{{base}}", &state.base).into_bytes();
     }
     let etag = format!("\"{}\"", crate::model::hex16(&Sha256::digest(&bytes)));
     if headers

@@ -144,3 +144,68 @@ async fn rules_check_names_the_file_and_rule() {
         "{err}"
     );
 }
+
+/// A minimal HTTP/1.0 GET over a raw socket: the test needs no HTTP client of its own.
+fn http_get(addr: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(s, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_crawls_the_built_in_boards_and_serves_them() {
+    use tokio::io::AsyncBufReadExt;
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_antenne"))
+        .args([
+            "--data",
+            dir.path().join("data").to_str().unwrap(),
+            "demo",
+            "--addr",
+            &addr,
+        ])
+        .current_dir(dir.path())
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut printed = String::new();
+    while let Some(line) = lines.next_line().await.unwrap() {
+        printed.push_str(&line);
+        printed.push('\n');
+        if line.contains("Ctrl-C") {
+            break;
+        }
+    }
+    assert!(printed.contains("12 nouvelles"), "{printed}");
+    assert!(printed.contains(&format!("http://{addr}/")), "{printed}");
+    let api = tokio::task::spawn_blocking({
+        let addr = addr.clone();
+        move || http_get(&addr, "/api/v1/search?q=numerique")
+    })
+    .await
+    .unwrap();
+    assert!(
+        api.starts_with("HTTP/1.0 200") || api.starts_with("HTTP/1.1 200"),
+        "{api}"
+    );
+    let body = api.split("\r\n\r\n").nth(1).unwrap();
+    let v: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert!(v["total"].as_u64().unwrap() >= 3, "{v}");
+    let page = tokio::task::spawn_blocking(move || http_get(&addr, "/"))
+        .await
+        .unwrap();
+    assert!(page.contains("Rechercher une offre"));
+    child.kill().await.unwrap();
+}

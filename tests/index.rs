@@ -35,9 +35,9 @@ fn record(id: &str, title: &str, desc: &str, dept: &str, verdict: VerdictCode) -
     }
 }
 
-fn ids(index: &SearchIndex, q: SearchQuery) -> Vec<String> {
+fn ids(index: &SearchIndex, q: &SearchQuery) -> Vec<String> {
     let mut v: Vec<String> = index
-        .search(&q)
+        .search(q)
         .unwrap()
         .hits
         .into_iter()
@@ -87,12 +87,12 @@ fn accents_case_and_stems_do_not_matter() {
         )
         .unwrap();
     assert_eq!(index.generation(), Some(7));
-    assert_eq!(ids(&index, q("numerique")), vec!["a"]);
-    assert_eq!(ids(&index, q("NUMÉRIQUES hebergeur")), vec!["a"]);
+    assert_eq!(ids(&index, &q("numerique")), vec!["a"]);
+    assert_eq!(ids(&index, &q("NUMÉRIQUES hebergeur")), vec!["a"]);
     assert_eq!(
         ids(
             &index,
-            SearchQuery {
+            &SearchQuery {
                 all: true,
                 ..q("numerique")
             }
@@ -102,14 +102,14 @@ fn accents_case_and_stems_do_not_matter() {
     assert_eq!(
         ids(
             &index,
-            SearchQuery {
+            &SearchQuery {
                 department: Some("29".into()),
                 ..q("")
             }
         ),
         vec!["b"]
     );
-    assert!(ids(&index, q("inexistant")).is_empty());
+    assert!(ids(&index, &q("inexistant")).is_empty());
 
     // Upsert replaces, it does not duplicate.
     index
@@ -124,8 +124,8 @@ fn accents_case_and_stems_do_not_matter() {
             8,
         )
         .unwrap();
-    assert_eq!(ids(&index, q("numerique")), vec!["a"]);
-    assert!(ids(&index, q("hebergeurs")).is_empty());
+    assert_eq!(ids(&index, &q("numerique")), vec!["a"]);
+    assert!(ids(&index, &q("hebergeurs")).is_empty());
 }
 
 #[test]
@@ -166,5 +166,5 @@ fn a_stale_index_on_disk_reports_its_generation() {
     }
     let index = SearchIndex::open(dir.path()).unwrap();
     assert_eq!(index.generation(), Some(3));
-    assert_eq!(ids(&index, q("x")), vec!["a"]);
+    assert_eq!(ids(&index, &q("x")), vec!["a"]);
 }

@@ -1,7 +1,7 @@
 //! Fetching bytes from job boards, politely and within limits.
 //!
 //! Knows HTTP (timeouts, redirects, conditional GET, body caps, address guard), never formats:
-//! it hands raw bytes to `extract`. Entry point: [`Fetcher::fetch`].
+//! it hands raw bytes to `extract`. Entry point: `Fetcher::fetch`.
 
 mod client;
 mod guard;

@@ -1,6 +1,6 @@
 //! De-duplication: the stable key of a posting, ours and never a feed library's.
 //!
-//! Pure: no I/O. Entry point: [`posting_id`]. The key is a hash of the canonical URL (tracking
+//! Pure: no I/O. Entry point: `posting_id`. The key is a hash of the canonical URL (tracking
 //! parameters and fragments stripped); an ad without a URL is keyed on its employer, title and
 //! place instead. Cross-board matching of near-duplicates builds on this module.
 
@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use crate::model::{Posting, hex16};
 
 /// Query parameters that only track the visitor and never select the ad.
-const TRACKING_PARAMS: &[&str] = &[
+pub const TRACKING_PARAMS: &[&str] = &[
     "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "xtor", "ref", "source", "origin",
 ];
 

@@ -1,6 +1,6 @@
 //! Turning fetched bytes into raw postings: feeds, schema.org JobPosting JSON-LD, ad pages.
 //!
-//! Pure and synchronous: no I/O, no HTTP, no store. Entry point: [`extract`].
+//! Pure and synchronous: no I/O, no HTTP, no store. Entry point: `extract`.
 //! Text stays as the source wrote it (HTML included); `normalize` cleans it.
 
 mod charset;

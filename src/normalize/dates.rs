@@ -35,10 +35,10 @@ pub fn parse_datetime(text: &str) -> Option<DateTime<Utc>> {
     if let Ok(d) = DateTime::parse_from_rfc2822(t) {
         return Some(d.with_timezone(&Utc));
     }
-    if let Some(english) = french_rfc2822(t) {
-        if let Ok(d) = DateTime::parse_from_rfc2822(&english) {
-            return Some(d.with_timezone(&Utc));
-        }
+    if let Some(english) = french_rfc2822(t)
+        && let Ok(d) = DateTime::parse_from_rfc2822(&english)
+    {
+        return Some(d.with_timezone(&Utc));
     }
     if let Ok(d) = chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S") {
         return Some(d.and_utc());
@@ -49,18 +49,19 @@ pub fn parse_datetime(text: &str) -> Option<DateTime<Utc>> {
 /// Parses a date from any of the supported forms, ignoring a leading « publiée le ».
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
     let t = text.trim();
-    if let Some(prefix) = t.get(..10) {
-        if let Ok(d) = NaiveDate::parse_from_str(prefix, "%Y-%m-%d") {
-            return Some(d);
-        }
+    if let Some(prefix) = t.get(..10)
+        && let Ok(d) = NaiveDate::parse_from_str(prefix, "%Y-%m-%d")
+    {
+        return Some(d);
     }
     if let Ok(d) = DateTime::parse_from_rfc2822(t) {
         return Some(d.date_naive());
     }
-    if t.contains(',') && t.len() > 16 {
-        if let Some(d) = parse_datetime(t) {
-            return Some(d.date_naive());
-        }
+    if t.contains(',')
+        && t.len() > 16
+        && let Some(d) = parse_datetime(t)
+    {
+        return Some(d.date_naive());
     }
     let folded = deunicode::deunicode(t).to_lowercase();
     numeric_date(&folded).or_else(|| french_date(&folded))

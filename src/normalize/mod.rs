@@ -1,6 +1,6 @@
 //! Normalisation: a `RawPosting` becomes a `Posting` (plain text, dates, place, contract).
 //!
-//! Pure and synchronous: no I/O. Entry point: [`normalize`]. The date parser is shared with
+//! Pure and synchronous: no I/O. Entry point: `normalize`. The date parser is shared with
 //! `extract` (feed timestamps), the place table with the search filters.
 
 pub mod dates;

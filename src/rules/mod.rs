@@ -1,7 +1,7 @@
 //! The validator: rules kept as data in `rules/*.toml`, compiled once, turned into explained
 //! verdicts.
 //!
-//! Pure after load: [`RuleSet::evaluate`] reads a `Posting` and returns a `Verdict`; it does no
+//! Pure after load: `RuleSet::evaluate` reads a `Posting` and returns a `Verdict`; it does no
 //! I/O and knows nothing of the store. Loading validates everything (patterns compile, ids are
 //! unique, categories and fields exist, each rule's own examples behave) and fails naming the
 //! file and rule id; nothing is ever skipped.
@@ -140,12 +140,12 @@ impl RuleSet {
                 file: name.clone(),
                 message: e.to_string().trim_end().to_owned(),
             })?;
-            if let Some(d) = parsed.decision {
-                if decision.replace(d).is_some() {
-                    return Err(RuleLoadError::Incomplete(format!(
-                        "{name}: a second [decision] table (only one file may hold it)"
-                    )));
-                }
+            if let Some(d) = parsed.decision
+                && decision.replace(d).is_some()
+            {
+                return Err(RuleLoadError::Incomplete(format!(
+                    "{name}: a second [decision] table (only one file may hold it)"
+                )));
             }
             for v in parsed.verdict {
                 explanations.insert(v.code, v);
@@ -278,7 +278,7 @@ impl RuleSet {
             reference: explanation.reference.clone(),
             evidence: Vec::new(),
         });
-        findings.sort_by(|a, b| b.severity.cmp(&a.severity));
+        findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
         Verdict {
             id: posting.id.clone(),
             verdict: code,

@@ -2,7 +2,7 @@
 //!
 //! One `antenne.db` in the data directory, in WAL mode, migrated at open; a lock file keeps a
 //! second process off the same directory. Methods are synchronous: async callers go through
-//! [`Store::run`], which moves the work to Tokio's blocking pool.
+//! `Store::run`, which moves the work to Tokio's blocking pool.
 
 mod migrations;
 mod postings;
@@ -155,7 +155,7 @@ impl Store {
         }
     }
 
-    fn corrupt(&self, id: &str, message: impl ToString) -> StoreError {
+    fn corrupt(&self, id: &str, message: &dyn std::fmt::Display) -> StoreError {
         StoreError::Corrupt {
             db: self.inner.db.clone(),
             id: id.to_owned(),

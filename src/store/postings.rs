@@ -153,16 +153,17 @@ impl Store {
             if !keep(&id) {
                 continue;
             }
-            let posting: Posting = serde_json::from_str(&data).map_err(|e| self.corrupt(&id, e))?;
+            let posting: Posting =
+                serde_json::from_str(&data).map_err(|e| self.corrupt(&id, &e))?;
             let verdict = verdicts
                 .remove(&id)
                 .map(|v| serde_json::from_str::<Verdict>(&v))
                 .transpose()
-                .map_err(|e| self.corrupt(&id, e))?;
+                .map_err(|e| self.corrupt(&id, &e))?;
             out.push(PostingRecord {
                 sources: sightings.remove(&id).unwrap_or_default(),
                 status: PostingStatus::parse(&status)
-                    .ok_or_else(|| self.corrupt(&id, format!("status {status:?}")))?,
+                    .ok_or_else(|| self.corrupt(&id, &format!("status {status:?}")))?,
                 verdict,
                 review: reviews.remove(&id),
                 first_seen: parse_ts(&first_seen),

@@ -1,6 +1,6 @@
 //! The web server: French pages for job seekers, the JSON API, health.
 //!
-//! Depends on the store, the index and the model; nothing depends on it. Entry point: [`router`].
+//! Depends on the store, the index and the model; nothing depends on it. Entry point: `router`.
 //! Pages are askama templates (auto-escaped); every response carries strict security headers.
 
 mod ad;
