@@ -104,7 +104,7 @@ async fn validate_reads_plain_text_and_schema_org() {
     let v: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
     assert_eq!(v["claims_ant"], true);
 
-    let ld = r#"{"@context":"https://schema.org","@graph":[{"@type":"WebPage"},{"@type":"JobPosting","identifier":"x-1","title":"Webmaster","description":"<p>Administrer le site internet de l'office : WordPress, SEO, HTML, CSS, Google Analytics, refonte du site web.</p>"}]}"#;
+    let ld = r#"{"@context":"https://schema.org","@graph":[{"@type":"WebPage"},{"@type":"JobPosting","identifier":"x-1","title":"Webmaster","description":"<p>Administrer le site internet de l'office de tourisme : WordPress, SEO, HTML, CSS, Google Analytics, refonte du site web.</p>"}]}"#;
     std::fs::write(dir.path().join("ld.json"), ld).unwrap();
     let out = antenne(dir.path(), &["validate", "--json", "ld.json"]).await;
     let v: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();

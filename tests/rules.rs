@@ -78,7 +78,7 @@ fn a_disguised_webmaster_is_flagged_with_its_evidence() {
     let p = Posting {
         id: "t".into(),
         title: "Animateur numérique de territoire (H/F)".into(),
-        description: "Missions : administrer le site internet de l'office sous WordPress, assurer le référencement naturel (SEO), \
+        description: "Missions : administrer le site internet de l'office de tourisme sous WordPress, assurer le référencement naturel (SEO), \
                       intégrer les pages en HTML/CSS, suivre les statistiques Google Analytics, piloter la refonte du site web."
             .into(),
         ..Posting::default()

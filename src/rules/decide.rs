@@ -20,6 +20,9 @@ pub(crate) fn decide(d: &Decision, scores: &BTreeMap<String, f64>) -> VerdictCod
         if cur.1 > best.1 { cur } else { best }
     });
 
+    if s("tourism") < d.min_tourism {
+        return VerdictCode::NotAnt;
+    }
     if s("other_job") >= d.min_other_job && facilitation < d.min_facilitation {
         return VerdictCode::NotAnt;
     }
@@ -27,7 +30,8 @@ pub(crate) fn decide(d: &Decision, scores: &BTreeMap<String, f64>) -> VerdictCod
         return profile;
     }
     if facilitation >= d.min_facilitation {
-        if s("front_desk") > facilitation * d.front_desk_ratio {
+        if s("front_desk") > facilitation * d.front_desk_ratio || s("low_share") >= d.min_low_share
+        {
             return VerdictCode::LowFacilitation;
         }
         return VerdictCode::Ant;

@@ -15,6 +15,8 @@ pub(crate) const CATEGORIES: &[&str] = &[
     "database_operator",
     "front_desk",
     "other_job",
+    "low_share",
+    "tourism",
 ];
 /// Fields a signal may read.
 pub(crate) const FIELDS: &[&str] = &["title", "description", "employer"];
@@ -34,6 +36,37 @@ pub(crate) struct RuleFile {
     /// How each verdict is explained.
     #[serde(default)]
     pub(crate) verdict: Vec<VerdictDef>,
+    /// Sections of an ad and how much a match inside each weighs.
+    #[serde(default)]
+    pub(crate) section: Vec<SectionDef>,
+    /// Words that, just before a match in the same sentence, cancel it.
+    pub(crate) negation: Option<NegationDef>,
+}
+
+/// A section of an ad's description, recognised by its heading line.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SectionDef {
+    /// Name, for messages.
+    pub(crate) name: String,
+    /// Pattern matched against a short folded line.
+    pub(crate) heading: String,
+    /// Factor applied to matches inside the section.
+    pub(crate) weight: f64,
+    /// Categories whose matches do not count inside the section (a credential asked in the
+    /// profile does not make the post claim to be ANT).
+    #[serde(default)]
+    pub(crate) ignore: Vec<String>,
+}
+
+/// Negation cues.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NegationDef {
+    /// Folded-text patterns of negation cues.
+    pub(crate) cues: Vec<String>,
+    /// How far before a match (in folded bytes, within its sentence) a cue cancels it.
+    pub(crate) window: usize,
 }
 
 /// A signal: patterns that, when found, add weight to a category and explain why.
@@ -84,6 +117,15 @@ pub(crate) struct Decision {
     pub(crate) min_other_job: f64,
     /// Front-desk score above facilitation × this ratio makes facilitation a minor share.
     pub(crate) front_desk_ratio: f64,
+    /// Evidence that facilitation gets a small stated share of time, from which an ad that
+    /// would otherwise be ANT is `low_facilitation`.
+    pub(crate) min_low_share: f64,
+    /// Tourism-context evidence below which an ad is another job (the framework is about the
+    /// territory's tourism professionals).
+    pub(crate) min_tourism: f64,
+    /// Factor of matches before the first section heading, when the ad has headings (the
+    /// employer's presentation usually comes first).
+    pub(crate) lead_weight: f64,
 }
 
 /// The explanation of one verdict.

@@ -3,6 +3,8 @@
 //!
 //! « Animateur·rice numérique » folds to « animateur rice numerique », so that inclusive forms
 //! (·, ., /, (trice)) all read the same; evidence offsets still point into the original.
+//! Line breaks and sentence ends (`.`, `;`, `!`, `?` before a space) become `\n`, so that
+//! patterns, which join words with single spaces, never match across two sentences.
 
 /// A folded text and its map to the original.
 #[derive(Debug, Clone, Default)]
@@ -24,10 +26,21 @@ impl Folded {
             ends: Vec::with_capacity(original.len()),
         };
         let mut buf = String::new();
-        for (i, c) in original.char_indices() {
+        let mut chars = original.char_indices().peekable();
+        let mut prev = ' ';
+        while let Some((i, c)) = chars.next() {
             let end = i + c.len_utf8();
             buf.clear();
-            if c.is_ascii_alphanumeric() || matches!(c, '%' | '/' | '+') {
+            let next_is_space = chars.peek().is_none_or(|(_, n)| n.is_whitespace());
+            if c == '\n' || (matches!(c, '.' | ';' | '!' | '?') && next_is_space) {
+                buf.push('\n');
+            } else if c.is_ascii_alphanumeric()
+                || matches!(c, '%' | '+')
+                || (c == '/'
+                    && prev.is_ascii_digit()
+                    && chars.peek().is_some_and(|(_, n)| n.is_ascii_digit()))
+            {
+                // A slash stays only inside figures (« 28/35e »); « animateur/trice » splits.
                 buf.push(c.to_ascii_lowercase());
             } else if c.is_alphanumeric() {
                 let ascii = deunicode::deunicode_char(c).unwrap_or(" ");
@@ -43,8 +56,18 @@ impl Folded {
             } else {
                 buf.push(' ');
             }
+            prev = c;
             for b in buf.bytes() {
-                if b == b' ' && f.text.ends_with(' ') {
+                // Collapse runs of spaces, and spaces next to a break, to keep the map simple.
+                if b == b' ' && (f.text.ends_with(' ') || f.text.ends_with('\n')) {
+                    continue;
+                }
+                if b == b'\n' && f.text.ends_with(' ') {
+                    f.text.pop();
+                    f.starts.pop();
+                    f.ends.pop();
+                }
+                if b == b'\n' && f.text.ends_with('\n') {
                     continue;
                 }
                 f.text.push(b as char);
@@ -77,10 +100,16 @@ mod tests {
             "animateur.rice",
             "ANIMATEUR(RICE)",
             "Animateur-rice",
+            "Animateur/rice",
         ] {
             assert_eq!(fold(t).trim(), "animateur rice", "{t}");
         }
         assert_eq!(fold("Cœur de Béarn, l'Office"), "coeur de bearn l office");
+        assert_eq!(
+            fold("Fin. Début ; suite\n\n- item"),
+            "fin\ndebut\nsuite\nitem"
+        );
+        assert_eq!(fold("bac+2, 80 %, 28/35e, H/F"), "bac+2 80 % 28/35e h f");
     }
 
     #[test]

@@ -6,7 +6,9 @@
 //! unique, categories and fields exist, each rule's own examples behave) and fails naming the
 //! file and rule id; nothing is ever skipped.
 
+mod context;
 mod decide;
+mod evaluate;
 mod file;
 mod fold;
 
@@ -17,17 +19,16 @@ use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
-use crate::model::{Evidence, Finding, Posting, Severity, Verdict, VerdictCode};
-use file::{CATEGORIES, Decision, Explanations, FIELDS, RuleFile, SignalDef};
-use fold::Folded;
+use crate::model::VerdictCode;
+use context::Context;
+use file::{
+    CATEGORIES, Decision, Explanations, FIELDS, NegationDef, RuleFile, SectionDef, SignalDef,
+};
 
 pub(crate) use fold::fold;
 
 /// The rule files built into the binary (the repository's `rules/` folder).
 static BUILTIN: include_dir::Dir<'_> = include_dir::include_dir!("$CARGO_MANIFEST_DIR/rules");
-
-/// Most evidence spans kept per finding.
-const MAX_EVIDENCE: usize = 5;
 
 /// A rule set that cannot be used. Every variant names the file, and the rule where there is one.
 #[derive(Debug, Error)]
@@ -82,6 +83,7 @@ pub struct RuleSet {
     decision: Decision,
     explanations: Explanations,
     fields: BTreeMap<&'static str, FieldSet>,
+    context: Context,
     version: String,
 }
 
@@ -131,6 +133,8 @@ impl RuleSet {
         let mut ids = HashSet::new();
         let mut decision = None;
         let mut explanations = Explanations::new();
+        let mut sections: Vec<SectionDef> = Vec::new();
+        let mut negation: Option<NegationDef> = None;
         for (name, text) in &files {
             hasher.update(name.as_bytes());
             hasher.update([0]);
@@ -145,6 +149,14 @@ impl RuleSet {
             {
                 return Err(RuleLoadError::Incomplete(format!(
                     "{name}: a second [decision] table (only one file may hold it)"
+                )));
+            }
+            sections.extend(parsed.section);
+            if let Some(n) = parsed.negation
+                && negation.replace(n).is_some()
+            {
+                return Err(RuleLoadError::Incomplete(format!(
+                    "{name}: a second [negation] table (only one file may hold it)"
                 )));
             }
             for v in parsed.verdict {
@@ -178,6 +190,8 @@ impl RuleSet {
             )));
         }
         let fields = field_sets(&signals).map_err(RuleLoadError::Incomplete)?;
+        let context = Context::new(&sections, decision.lead_weight, negation.as_ref())
+            .map_err(RuleLoadError::Incomplete)?;
         let version = hasher
             .finalize()
             .iter()
@@ -189,6 +203,7 @@ impl RuleSet {
             decision,
             explanations,
             fields,
+            context,
             version,
         })
     }
@@ -201,93 +216,6 @@ impl RuleSet {
     /// Every rule id, in load order.
     pub fn rule_ids(&self) -> Vec<&str> {
         self.signals.iter().map(|s| s.id.as_str()).collect()
-    }
-
-    /// Validates one posting.
-    pub fn evaluate(&self, posting: &Posting) -> Verdict {
-        let mut hits: BTreeMap<usize, (usize, Vec<Evidence>)> = BTreeMap::new();
-        for (field, text) in [
-            ("title", posting.title.as_str()),
-            ("description", posting.description.as_str()),
-            ("employer", posting.employer.as_deref().unwrap_or("")),
-        ] {
-            let Some(fs) = self.fields.get(field) else {
-                continue;
-            };
-            if text.is_empty() {
-                continue;
-            }
-            let folded = Folded::new(text);
-            for i in fs.set.matches(folded.text.as_bytes()).iter() {
-                let (si, pi) = fs.owners[i];
-                let entry = hits.entry(si).or_default();
-                for m in self.signals[si].regexes[pi].find_iter(folded.text.as_bytes()) {
-                    if m.start() == m.end() {
-                        continue;
-                    }
-                    entry.0 += 1;
-                    let (start, end) = folded.original_range(m.start(), m.end());
-                    if entry.1.len() < MAX_EVIDENCE
-                        && !entry
-                            .1
-                            .iter()
-                            .any(|e| e.field == field && e.start < end && start < e.end)
-                    {
-                        entry.1.push(Evidence {
-                            field: field.to_owned(),
-                            start,
-                            end,
-                            text: text[start..end].to_owned(),
-                        });
-                    }
-                }
-            }
-        }
-        let mut scores: BTreeMap<String, f64> =
-            CATEGORIES.iter().map(|c| ((*c).to_owned(), 0.0)).collect();
-        let mut findings = Vec::new();
-        for (si, (count, evidence)) in hits {
-            let s = &self.signals[si];
-            let counted = count.min(s.def.max_count) as f64;
-            *scores.entry(s.def.category.clone()).or_default() += s.def.weight * counted;
-            findings.push(Finding {
-                rule: s.id.clone(),
-                severity: s.def.severity,
-                message: s.def.message.clone(),
-                reference: s.def.reference.clone(),
-                evidence,
-            });
-        }
-        for v in scores.values_mut() {
-            *v = (*v * 100.0).round() / 100.0;
-        }
-        let code = decide::decide(&self.decision, &scores);
-        let claims_ant = scores.get("claims_ant").copied().unwrap_or(0.0) > 0.0;
-        let flagged = claims_ant && code.is_disguise();
-        let explanation = &self.explanations[&code];
-        findings.push(Finding {
-            rule: format!("verdict.{}", code.as_str()),
-            severity: if flagged {
-                Severity::Block
-            } else if code == VerdictCode::Ant {
-                Severity::Info
-            } else {
-                Severity::Warn
-            },
-            message: explanation.message.clone(),
-            reference: explanation.reference.clone(),
-            evidence: Vec::new(),
-        });
-        findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
-        Verdict {
-            id: posting.id.clone(),
-            verdict: code,
-            claims_ant,
-            flagged,
-            scores,
-            findings,
-            rules_version: self.version.clone(),
-        }
     }
 }
 

@@ -1,0 +1,209 @@
+//! Where a match stands in an ad: its section (missions weigh more than the presentation of the
+//! employer or the candidate profile) and whether a negation cancels it.
+
+use regex::bytes::{Regex, RegexBuilder};
+
+use super::file::{CATEGORIES, NegationDef, SectionDef};
+
+/// Longest line taken for a section heading, in folded bytes.
+const MAX_HEADING_BYTES: usize = 60;
+
+/// A compiled section: heading pattern, factor, categories it ignores.
+struct Section {
+    heading: Regex,
+    weight: f64,
+    ignore: Vec<String>,
+}
+
+/// Compiled section headings and negation cues.
+pub(crate) struct Context {
+    sections: Vec<Section>,
+    lead_weight: f64,
+    negation: Option<(Regex, usize)>,
+}
+
+/// What part of an ad a stretch of text belongs to.
+#[derive(Clone, Copy)]
+enum Part {
+    /// Before the first heading, when a missions heading follows.
+    Lead,
+    /// A recognised section.
+    Section(usize),
+}
+
+/// The parts of one folded description: `(start, part)` sorted by start.
+pub(crate) struct SectionMap<'c> {
+    context: &'c Context,
+    parts: Vec<(usize, Part)>,
+}
+
+impl SectionMap<'_> {
+    /// The factor of a match of `category` at a folded byte offset.
+    pub(crate) fn factor_at(&self, at: usize, category: &str) -> f64 {
+        let i = self.parts.partition_point(|(start, _)| *start <= at);
+        match i.checked_sub(1).map(|i| self.parts[i].1) {
+            None => 1.0,
+            Some(Part::Lead) => self.context.lead_weight,
+            Some(Part::Section(s)) => {
+                let s = &self.context.sections[s];
+                if s.ignore.iter().any(|c| c == category) {
+                    0.0
+                } else {
+                    s.weight
+                }
+            }
+        }
+    }
+}
+
+fn compile(p: &str) -> Result<Regex, String> {
+    if p.chars().any(|c| !c.is_ascii() || c.is_ascii_uppercase()) {
+        return Err(format!("pattern {p:?} has upper-case or accented letters"));
+    }
+    RegexBuilder::new(p)
+        .unicode(false)
+        .build()
+        .map_err(|e| format!("pattern {p:?} does not compile: {e}"))
+}
+
+impl Context {
+    pub(crate) fn new(
+        sections: &[SectionDef],
+        lead_weight: f64,
+        negation: Option<&NegationDef>,
+    ) -> Result<Self, String> {
+        let sections = sections
+            .iter()
+            .map(|s| {
+                let heading =
+                    compile(&s.heading).map_err(|e| format!("section {:?}: {e}", s.name))?;
+                if let Some(c) = s.ignore.iter().find(|c| !CATEGORIES.contains(&c.as_str())) {
+                    return Err(format!("section {:?}: unknown category {c:?}", s.name));
+                }
+                Ok(Section {
+                    heading,
+                    weight: s.weight,
+                    ignore: s.ignore.clone(),
+                })
+            })
+            .collect::<Result<_, String>>()?;
+        let negation = negation
+            .map(|n| -> Result<_, String> {
+                let joined = n
+                    .cues
+                    .iter()
+                    .map(|c| format!("(?:{c})"))
+                    .collect::<Vec<_>>()
+                    .join("|");
+                Ok((
+                    compile(&joined).map_err(|e| format!("negation: {e}"))?,
+                    n.window,
+                ))
+            })
+            .transpose()?;
+        Ok(Self {
+            sections,
+            lead_weight,
+            negation,
+        })
+    }
+
+    /// Maps a folded description to its parts. Without a heading every factor is 1. The lead
+    /// before the first heading takes the lead weight only when a full-weight section (the
+    /// missions) follows: otherwise the lead is where the job itself is described.
+    pub(crate) fn sections(&self, folded: &str) -> SectionMap<'_> {
+        let mut parts = Vec::new();
+        let mut offset = 0;
+        for line in folded.split('\n') {
+            let trimmed = line.trim();
+            if !trimmed.is_empty()
+                && trimmed.len() <= MAX_HEADING_BYTES
+                && let Some(i) = self
+                    .sections
+                    .iter()
+                    .position(|s| s.heading.is_match(trimmed.as_bytes()))
+            {
+                parts.push((offset, Part::Section(i)));
+            }
+            offset += line.len() + 1;
+        }
+        let has_missions = parts
+            .iter()
+            .any(|(_, p)| matches!(p, Part::Section(s) if self.sections[*s].weight >= 1.0));
+        if has_missions && parts.first().is_some_and(|(start, _)| *start > 0) {
+            parts.insert(0, (0, Part::Lead));
+        }
+        SectionMap {
+            context: self,
+            parts,
+        }
+    }
+
+    /// Whether a negation cue stands shortly before `start`, in the same sentence.
+    pub(crate) fn negated(&self, folded: &str, start: usize) -> bool {
+        let Some((re, window)) = &self.negation else {
+            return false;
+        };
+        let from = start.saturating_sub(*window);
+        let before = &folded[from..start];
+        let sentence = before.rfind('\n').map_or(before, |i| &before[i + 1..]);
+        re.is_match(sentence.as_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx() -> Context {
+        let section = |name: &str, heading: &str, weight, ignore: &[&str]| SectionDef {
+            name: name.into(),
+            heading: heading.into(),
+            weight,
+            ignore: ignore.iter().map(|s| (*s).to_owned()).collect(),
+        };
+        let sections = vec![
+            section("missions", "^(vos )?missions", 1.0, &[]),
+            section("profil", "^profil", 0.5, &["claims_ant"]),
+        ];
+        let neg = NegationDef {
+            cues: vec![r"\bn est pas\b".into(), r"\bpas de\b".into()],
+            window: 40,
+        };
+        Context::new(&sections, 0.3, Some(&neg)).unwrap()
+    }
+
+    #[test]
+    fn sections_weigh_matches() {
+        let c = ctx();
+        let text = "l office gere son site\nvos missions\nateliers\nprofil\nwordpress";
+        let map = c.sections(text);
+        assert_eq!(map.factor_at(text.find("site").unwrap(), "webmaster"), 0.3);
+        assert_eq!(
+            map.factor_at(text.find("ateliers").unwrap(), "facilitation"),
+            1.0
+        );
+        assert_eq!(
+            map.factor_at(text.find("wordpress").unwrap(), "webmaster"),
+            0.5
+        );
+        assert_eq!(
+            map.factor_at(text.find("wordpress").unwrap(), "claims_ant"),
+            0.0
+        );
+        assert_eq!(
+            c.sections("no heading at all").factor_at(5, "webmaster"),
+            1.0
+        );
+        let no_missions = "ateliers pour les hebergeurs\nprofil\nwordpress";
+        assert_eq!(c.sections(no_missions).factor_at(0, "facilitation"), 1.0);
+    }
+
+    #[test]
+    fn negation_stays_in_its_sentence() {
+        let c = ctx();
+        let t = "ce poste n est pas un poste de webmaster\nwebmaster";
+        assert!(c.negated(t, t.find("webmaster").unwrap()));
+        assert!(!c.negated(t, t.rfind("webmaster").unwrap()));
+    }
+}
