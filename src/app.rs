@@ -28,6 +28,19 @@ pub enum AppError {
     Crawl(#[from] CrawlError),
 }
 
+/// A stored verdict that the rules in use would change.
+#[derive(Debug, Clone)]
+pub struct VerdictChange {
+    /// Posting id.
+    pub id: String,
+    /// Posting title.
+    pub title: String,
+    /// Stored verdict.
+    pub before: crate::model::Verdict,
+    /// Verdict under the rules in use.
+    pub after: crate::model::Verdict,
+}
+
 /// Everything a command needs; cheap to clone.
 #[derive(Clone)]
 pub struct App {
@@ -46,9 +59,14 @@ pub struct App {
 }
 
 impl App {
-    /// Opens the store (taking the data-directory lock), loads the rules, opens the index and
-    /// rebuilds it if it lags behind the store.
-    pub async fn open(config: Config, data_dir: &Path, rules: RuleSet) -> Result<Self, AppError> {
+    /// Opens the store (taking the data-directory lock), opens the index and rebuilds it if it
+    /// lags behind the store. With `revalidate`, verdicts made by other rules are redone first.
+    pub async fn open(
+        config: Config,
+        data_dir: &Path,
+        rules: RuleSet,
+        revalidate: bool,
+    ) -> Result<Self, AppError> {
         let dir = data_dir.to_owned();
         let store = tokio::task::spawn_blocking(move || Store::open(&dir))
             .await
@@ -67,8 +85,67 @@ impl App {
             fetcher,
             data_dir: data_dir.to_owned(),
         };
+        if revalidate {
+            app.revalidate().await?;
+        }
         app.sync_index(false).await?;
         Ok(app)
+    }
+
+    /// What the rules in use would change in the stored verdicts, without changing anything.
+    pub async fn rules_diff(&self) -> Result<Vec<VerdictChange>, AppError> {
+        let rules = self.rules.clone();
+        self.store
+            .run(move |store| {
+                let records = store.postings()?;
+                Ok(records
+                    .into_iter()
+                    .filter_map(|r| {
+                        let new = rules.evaluate(&r.posting);
+                        let old = r.verdict?;
+                        (old.verdict != new.verdict || old.flagged != new.flagged).then(|| {
+                            VerdictChange {
+                                id: r.posting.id.clone(),
+                                title: r.posting.title.clone(),
+                                before: old,
+                                after: new,
+                            }
+                        })
+                    })
+                    .collect())
+            })
+            .await
+    }
+
+    /// Re-validates every posting whose verdict was made by other rules (or is missing), stores
+    /// the new verdicts and brings the index up to date. Returns how many were re-validated.
+    pub async fn revalidate(&self) -> Result<usize, AppError> {
+        let rules = self.rules.clone();
+        let n = self
+            .store
+            .run(move |store| -> Result<usize, AppError> {
+                let verdicts: Vec<_> = store
+                    .postings()?
+                    .iter()
+                    .filter(|r| {
+                        r.verdict
+                            .as_ref()
+                            .is_none_or(|v| v.rules_version != rules.version())
+                    })
+                    .map(|r| rules.evaluate(&r.posting))
+                    .collect();
+                Ok(store.replace_verdicts(&verdicts, chrono::Utc::now())?)
+            })
+            .await?;
+        if n > 0 {
+            tracing::info!(
+                postings = n,
+                rules_version = self.rules.version(),
+                "re-validated under new rules"
+            );
+            self.sync_index(false).await?;
+        }
+        Ok(n)
     }
 
     /// Rebuilds the index from the store when it lags behind (or always, with `force`).

@@ -1,6 +1,6 @@
 //! The command line: clap definitions and one function per command. `anyhow` stops here.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -10,12 +10,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::app::App;
 use crate::config::{Config, ConfigError};
 use crate::index::SearchQuery;
-use crate::model::{RawLocation, RawPosting, Verdict};
 use crate::normalize::places;
 use crate::rules::RuleSet;
 use crate::simulator::{Boards, Simulator};
 use crate::store::RunRecord;
-use crate::{export, normalize, pipeline, scheduler, web};
+use crate::{export, pipeline, scheduler, web};
+
+mod ads;
 
 /// A mistake in how antenne was called or configured (exit code 2).
 #[derive(Debug, thiserror::Error)]
@@ -140,6 +141,18 @@ pub enum RulesCommand {
         /// Rule folder.
         dir: Option<PathBuf>,
     },
+    /// Measure the rules on labelled ads (JSON Lines with `label` and `claims_ant`).
+    Eval {
+        /// Labelled ads.
+        file: PathBuf,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show which stored ads would change verdict under the rules in use, changing nothing.
+    Diff,
+    /// Re-validate the stored ads whose verdict was made by other rules.
+    Apply,
 }
 
 /// Loads the configuration named on the command line, or the default file, or built-in defaults.
@@ -161,10 +174,13 @@ fn load_rules(cli: &Cli) -> Result<RuleSet> {
 /// Runs the parsed command.
 pub async fn run(cli: Cli) -> Result<()> {
     match &cli.command {
-        Command::Validate(args) => return validate(&load_rules(&cli)?, args),
+        Command::Validate(args) => return ads::validate(&load_rules(&cli)?, args),
         Command::Rules {
             command: RulesCommand::Check { dir },
         } => return rules_check(dir.as_deref()),
+        Command::Rules {
+            command: RulesCommand::Eval { file, json },
+        } => return ads::eval(&load_rules(&cli)?, file, *json),
         _ => {}
     }
     let mut config = load_config(&cli)?;
@@ -179,7 +195,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             config.web.addr = addr;
             config.web.base_url = format!("http://{addr}");
             let started = std::time::Instant::now();
-            let app = App::open(config, &cli.data, rules).await?;
+            let app = App::open(config, &cli.data, rules, true).await?;
             let runs = pipeline::run_sources(&app, &app.config.sources).await;
             print_runs(&runs);
             let listener = bind(addr).await?;
@@ -195,30 +211,32 @@ pub async fn run(cli: Cli) -> Result<()> {
         }
         Command::Crawl { sources } => {
             let chosen = select_sources(&config, &sources)?;
-            let app = App::open(config, &cli.data, rules).await?;
+            let app = App::open(config, &cli.data, rules, true).await?;
             let runs = pipeline::run_sources(&app, &chosen).await;
             print_runs(&runs);
             Ok(())
         }
         Command::Run => {
             let addr = config.web.addr;
-            let app = App::open(config, &cli.data, rules).await?;
+            let app = App::open(config, &cli.data, rules, true).await?;
             let listener = bind(addr).await?;
             println!("antenne écoute sur http://{addr}/");
             serve_with_scheduler(app, listener).await
         }
         Command::Serve { addr } => {
             let addr = addr.unwrap_or(config.web.addr);
-            let app = App::open(config, &cli.data, rules).await?;
+            let app = App::open(config, &cli.data, rules, true).await?;
             let listener = bind(addr).await?;
             println!("antenne écoute sur http://{addr}/");
             web::serve(state(&app), listener, shutdown_signal())
                 .await
                 .context("web server failed")
         }
-        Command::Search(args) => search(App::open(config, &cli.data, rules).await?, &args).await,
+        Command::Search(args) => {
+            search(App::open(config, &cli.data, rules, true).await?, &args).await
+        }
         Command::Export { format } => {
-            let app = App::open(config, &cli.data, rules).await?;
+            let app = App::open(config, &cli.data, rules, true).await?;
             let records = app.store.run(|s| s.postings()).await?;
             let mut out = std::io::stdout().lock();
             match format {
@@ -233,9 +251,28 @@ pub async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Reindex => {
-            let app = App::open(config, &cli.data, rules).await?;
+            let app = App::open(config, &cli.data, rules, true).await?;
             let n = app.sync_index(true).await?.unwrap_or(0);
             println!("Index reconstruit : {n} offres.");
+            Ok(())
+        }
+        Command::Rules {
+            command: RulesCommand::Diff,
+        } => {
+            let app = App::open(config, &cli.data, rules, false).await?;
+            let changes = app.rules_diff().await?;
+            ads::print_diff(&changes, app.rules.version());
+            Ok(())
+        }
+        Command::Rules {
+            command: RulesCommand::Apply,
+        } => {
+            let app = App::open(config, &cli.data, rules, false).await?;
+            let n = app.revalidate().await?;
+            println!(
+                "{n} annonce(s) revalidée(s) avec les règles version {}.",
+                app.rules.version()
+            );
             Ok(())
         }
         Command::Validate(_) | Command::Rules { .. } => unreachable!("handled above"),
@@ -412,194 +449,6 @@ fn rules_check(dir: Option<&Path>) -> Result<()> {
         rules.version()
     );
     Ok(())
-}
-
-fn validate(rules: &RuleSet, args: &ValidateArgs) -> Result<()> {
-    let mut input = String::new();
-    if args.file == "-" {
-        std::io::stdin()
-            .read_to_string(&mut input)
-            .context("cannot read standard input")?;
-    } else {
-        input = std::fs::read_to_string(&args.file)
-            .with_context(|| format!("cannot read {}", args.file))?;
-    }
-    let ads = if args.text {
-        vec![(
-            String::from("texte"),
-            RawPosting {
-                description: Some(input),
-                ..RawPosting::default()
-            },
-        )]
-    } else {
-        parse_ads(&input).map_err(|e| UsageError(format!("{}: {e}", args.file)))?
-    };
-    let mut out = std::io::stdout().lock();
-    for (id, raw) in ads {
-        let had_title = raw.title.as_deref().is_some_and(|t| !t.trim().is_empty());
-        let mut raw = raw;
-        if !had_title {
-            raw.title = Some("-".into());
-        }
-        let mut posting = match normalize::normalize(raw) {
-            Ok(p) => p,
-            Err(e) => {
-                eprintln!("{id}: {e}");
-                continue;
-            }
-        };
-        if !had_title {
-            posting.title.clear();
-        }
-        posting.id = id;
-        let verdict = rules.evaluate(&posting);
-        if args.json {
-            serde_json::to_writer(&mut out, &verdict)?;
-            writeln!(out)?;
-        } else {
-            write_report(&mut out, &posting.title, &verdict)?;
-        }
-    }
-    Ok(())
-}
-
-/// Reads ads as one JSON object, a JSON array or JSON Lines; each in our shape or schema.org.
-fn parse_ads(input: &str) -> Result<Vec<(String, RawPosting)>, String> {
-    let trimmed = input.trim_start();
-    let values: Vec<serde_json::Value> = if trimmed.starts_with('[') {
-        serde_json::from_str(trimmed).map_err(|e| format!("invalid JSON array: {e}"))?
-    } else if let Ok(v) = serde_json::from_str::<serde_json::Value>(trimmed) {
-        vec![v]
-    } else {
-        trimmed
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty())
-            .map(|(i, l)| {
-                serde_json::from_str(l).map_err(|e| format!("line {}: invalid JSON: {e}", i + 1))
-            })
-            .collect::<Result<_, _>>()?
-    };
-    let mut ads = Vec::new();
-    for (i, v) in values.iter().enumerate() {
-        let fallback_id = format!("ad-{}", i + 1);
-        let schema = crate::extract::job_postings_in_json(v);
-        if !schema.is_empty() {
-            for (j, raw) in schema.into_iter().enumerate() {
-                let id = raw.source_ref.clone().unwrap_or_else(|| {
-                    if j == 0 {
-                        fallback_id.clone()
-                    } else {
-                        format!("{fallback_id}-{j}")
-                    }
-                });
-                ads.push((id, raw));
-            }
-            continue;
-        }
-        let text = |k: &str| {
-            v.get(k).and_then(|x| match x {
-                serde_json::Value::String(s) => Some(s.clone()),
-                serde_json::Value::Number(n) => Some(n.to_string()),
-                _ => None,
-            })
-        };
-        if text("description").is_none() {
-            return Err(format!("ad {} has no \"description\"", i + 1));
-        }
-        let location = match v.get("location") {
-            Some(serde_json::Value::String(s)) => RawLocation {
-                text: Some(s.clone()),
-                ..RawLocation::default()
-            },
-            Some(obj @ serde_json::Value::Object(_)) => {
-                let f = |k: &str| obj.get(k).and_then(|x| x.as_str()).map(str::to_owned);
-                RawLocation {
-                    text: None,
-                    city: f("city"),
-                    postcode: f("postcode"),
-                    department: f("department"),
-                    region: f("region"),
-                }
-            }
-            _ => RawLocation::default(),
-        };
-        let id = text("id").unwrap_or(fallback_id);
-        ads.push((
-            id,
-            RawPosting {
-                source_ref: text("id"),
-                url: text("url"),
-                title: text("title"),
-                description: text("description"),
-                employer: text("employer"),
-                location,
-                contract: text("contract"),
-                hours: text("hours"),
-                salary: text("salary"),
-                published: text("published"),
-                valid_through: text("valid_through"),
-            },
-        ));
-    }
-    Ok(ads)
-}
-
-fn write_report(out: &mut impl Write, title: &str, v: &Verdict) -> std::io::Result<()> {
-    let yes = |b: bool| if b { "oui" } else { "non" };
-    writeln!(
-        out,
-        "── {} · {}",
-        v.id,
-        if title.is_empty() {
-            "(sans titre)"
-        } else {
-            title
-        }
-    )?;
-    writeln!(
-        out,
-        "Verdict : {} ({}) · se présente comme ANT : {} · signalée : {}",
-        v.verdict.label_fr(),
-        v.verdict.as_str(),
-        yes(v.claims_ant),
-        yes(v.flagged)
-    )?;
-    let scores: Vec<String> = v
-        .scores
-        .iter()
-        .filter(|(_, s)| **s > 0.0)
-        .map(|(k, s)| format!("{k} {s}"))
-        .collect();
-    writeln!(
-        out,
-        "Scores : {}",
-        if scores.is_empty() {
-            "aucun signal".to_owned()
-        } else {
-            scores.join(" · ")
-        }
-    )?;
-    for f in &v.findings {
-        let sev = match f.severity {
-            crate::model::Severity::Block => "bloquant",
-            crate::model::Severity::Warn => "à vérifier",
-            crate::model::Severity::Info => "info",
-        };
-        writeln!(out, "  [{sev}] {} — {}", f.rule, f.message)?;
-        writeln!(out, "      Référence : {}", f.reference)?;
-        if !f.evidence.is_empty() {
-            let ev: Vec<String> = f
-                .evidence
-                .iter()
-                .map(|e| format!("« {} » ({} {}–{})", e.text, e.field, e.start, e.end))
-                .collect();
-            writeln!(out, "      Extraits : {}", ev.join(", "))?;
-        }
-    }
-    writeln!(out, "Règles version {}", v.rules_version)?;
-    writeln!(out)
 }
 
 /// Whether an error is the caller's mistake (exit 2) rather than a runtime failure (exit 1).

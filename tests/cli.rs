@@ -209,3 +209,71 @@ async fn demo_crawls_the_built_in_boards_and_serves_them() {
     assert!(page.contains("Rechercher une offre"));
     child.kill().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rules_diff_then_apply_after_a_rules_change() {
+    let boards = crate::util::copy_boards();
+    let sim = crate::util::simulator(boards.path()).await;
+    let work = tempfile::tempdir().unwrap();
+    crate::util::write_config(work.path(), &sim);
+    let dir = work.path();
+    assert!(antenne(dir, &["crawl"]).await.status.success());
+
+    // New rules on disk: a profile now needs far more evidence to win.
+    let rules = dir.join("rules-next");
+    std::fs::create_dir(&rules).unwrap();
+    for f in std::fs::read_dir(root().join("rules")).unwrap() {
+        let f = f.unwrap();
+        std::fs::copy(f.path(), rules.join(f.file_name())).unwrap();
+    }
+    let decision = rules.join("decision.toml");
+    let text = std::fs::read_to_string(&decision)
+        .unwrap()
+        .replace("min_profile = 3.0", "min_profile = 99.0");
+    std::fs::write(&decision, text).unwrap();
+
+    let diff = antenne(dir, &["--rules", "rules-next", "rules", "diff"]).await;
+    assert!(diff.status.success(), "{}", stderr(&diff));
+    let listed = stdout(&diff);
+    assert!(
+        listed.contains("changeraient de verdict") && listed.contains("webmaster (signalée) →"),
+        "{listed}"
+    );
+    let before: Vec<serde_json::Value> = stdout(&antenne(dir, &["export"]).await)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(
+        before
+            .iter()
+            .any(|p| p["verdict"]["verdict"] == "webmaster"),
+        "diff changed nothing"
+    );
+
+    let apply = antenne(dir, &["--rules", "rules-next", "rules", "apply"]).await;
+    assert!(
+        stdout(&apply).contains("12 annonce(s) revalidée(s)"),
+        "{}",
+        stdout(&apply)
+    );
+    let after: Vec<serde_json::Value> =
+        stdout(&antenne(dir, &["--rules", "rules-next", "export"]).await)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+    assert!(after.iter().all(|p| p["verdict"]["verdict"] != "webmaster"));
+    let version = after[0]["verdict"]["rules_version"].clone();
+    assert_ne!(version, before[0]["verdict"]["rules_version"]);
+
+    // Back on the built-in rules, any command re-validates at start.
+    let again: Vec<serde_json::Value> = stdout(&antenne(dir, &["export"]).await)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(again.iter().any(|p| p["verdict"]["verdict"] == "webmaster"));
+    let found = stdout(&antenne(dir, &["search", "site", "--all", "--json"]).await);
+    assert!(
+        found.contains("\"webmaster\""),
+        "the index follows the re-validated verdicts"
+    );
+}

@@ -5,6 +5,7 @@ mod util;
 mod cli;
 mod config;
 mod crawl_e2e;
+mod explain;
 mod index;
 mod rules;
 mod store;

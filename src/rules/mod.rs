@@ -8,6 +8,7 @@
 
 mod context;
 mod decide;
+pub mod eval;
 mod evaluate;
 mod file;
 mod fold;

@@ -291,3 +291,42 @@ fn upsert(
     }
     Ok(change)
 }
+
+impl Store {
+    /// Replaces the verdicts of existing postings (after a rules change), in one transaction.
+    pub fn replace_verdicts(
+        &self,
+        verdicts: &[Verdict],
+        now: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        let mut conn = self.conn();
+        let sql = |e| self.sql_err(e);
+        let tx = conn.transaction().map_err(sql)?;
+        let mut n = 0;
+        for v in verdicts {
+            n += tx
+                .execute(
+                    "INSERT INTO verdicts (posting_id, rules_version, verdict, claims_ant, flagged, data, computed_at) \
+                     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE EXISTS (SELECT 1 FROM postings WHERE id = ?1) \
+                     ON CONFLICT (posting_id) DO UPDATE SET rules_version = excluded.rules_version, \
+                     verdict = excluded.verdict, claims_ant = excluded.claims_ant, flagged = excluded.flagged, \
+                     data = excluded.data, computed_at = excluded.computed_at",
+                    params![
+                        v.id,
+                        v.rules_version,
+                        v.verdict.as_str(),
+                        v.claims_ant,
+                        v.flagged,
+                        serde_json::to_string(v).expect("verdicts serialise"),
+                        ts(now)
+                    ],
+                )
+                .map_err(sql)?;
+        }
+        if n > 0 {
+            bump_generation(&tx).map_err(sql)?;
+        }
+        tx.commit().map_err(sql)?;
+        Ok(n)
+    }
+}
