@@ -56,6 +56,8 @@ pub struct App {
     pub fetcher: Fetcher,
     /// The data directory.
     pub data_dir: PathBuf,
+    /// OAuth2 tokens of API sources, kept across runs until they expire.
+    pub tokens: Arc<crate::crawl::france_travail::TokenCache>,
 }
 
 impl App {
@@ -84,6 +86,7 @@ impl App {
             rules: Arc::new(rules),
             fetcher,
             data_dir: data_dir.to_owned(),
+            tokens: Arc::default(),
         };
         if revalidate {
             app.revalidate().await?;

@@ -191,7 +191,14 @@ pub async fn run(cli: Cli) -> Result<()> {
                 .await
                 .context("cannot start the board simulator")?;
             config.sources = sim.demo_sources();
+            config
+                .france_travail
+                .insert("france-travail".into(), sim.demo_france_travail());
             config.crawl.allow_private_addresses = true;
+            // All demo boards share one loopback host: a short interval keeps start-up quick,
+            // and one retry shows the broken board failing without a long wait.
+            config.crawl.min_interval = std::time::Duration::from_millis(20);
+            config.crawl.max_retries = 1;
             config.web.addr = addr;
             config.web.base_url = format!("http://{addr}");
             let started = std::time::Instant::now();

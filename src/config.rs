@@ -25,6 +25,13 @@ pub const DEFAULT_CONNECT_TIMEOUT_SECS: u64 = 10;
 pub const DEFAULT_MAX_BODY_BYTES: u64 = 8 * 1024 * 1024;
 /// Default cap on the ads taken from one source in one run.
 pub const DEFAULT_MAX_ITEMS: usize = 2_000;
+/// Default least time between two requests to the same host, in milliseconds (a robots.txt
+/// `Crawl-delay` may ask for more).
+pub const DEFAULT_MIN_INTERVAL_MS: u64 = 1_000;
+/// Default most requests in flight to one host.
+pub const DEFAULT_PER_HOST_CONCURRENCY: usize = 2;
+/// Default retries of a transient failure (timeout, reset, 429, 5xx).
+pub const DEFAULT_MAX_RETRIES: u32 = 3;
 /// Default weekly digest schedule (Europe/Paris).
 pub const DEFAULT_DIGEST_SCHEDULE: &str = "0 0 8 * * Mon";
 
@@ -81,6 +88,9 @@ struct RawCrawl {
     connect_timeout_secs: Option<u64>,
     max_body_bytes: Option<u64>,
     max_items_per_source: Option<usize>,
+    min_interval_ms: Option<u64>,
+    per_host_concurrency: Option<usize>,
+    max_retries: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -99,6 +109,7 @@ struct RawSource {
     client_id_env: Option<String>,
     client_secret_env: Option<String>,
     keywords: Option<String>,
+    page_size: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -141,6 +152,12 @@ pub struct CrawlConfig {
     pub max_body_bytes: u64,
     /// Cap on ads per source per run.
     pub max_items_per_source: usize,
+    /// Least time between two requests to one host.
+    pub min_interval: std::time::Duration,
+    /// Most requests in flight to one host.
+    pub per_host_concurrency: usize,
+    /// Retries of a transient failure.
+    pub max_retries: u32,
 }
 
 impl Default for CrawlConfig {
@@ -151,6 +168,9 @@ impl Default for CrawlConfig {
             connect_timeout: std::time::Duration::from_secs(DEFAULT_CONNECT_TIMEOUT_SECS),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             max_items_per_source: DEFAULT_MAX_ITEMS,
+            min_interval: std::time::Duration::from_millis(DEFAULT_MIN_INTERVAL_MS),
+            per_host_concurrency: DEFAULT_PER_HOST_CONCURRENCY,
+            max_retries: DEFAULT_MAX_RETRIES,
         }
     }
 }
@@ -166,6 +186,10 @@ pub struct FranceTravailConfig {
     pub client_secret_env: String,
     /// Search keywords.
     pub keywords: String,
+    /// Offers asked per call (the API allows at most 150).
+    pub page_size: usize,
+    /// Credentials given directly (the demo's simulated API); `None` reads the environment.
+    pub credentials: Option<(String, String)>,
 }
 
 /// Web server settings.
@@ -319,7 +343,24 @@ impl Validator<'_> {
         if max_items_per_source == 0 {
             return Err(self.invalid("crawl.max_items_per_source", "must be at least 1"));
         }
+        let min_interval_ms = raw.min_interval_ms.unwrap_or(DEFAULT_MIN_INTERVAL_MS);
+        if min_interval_ms > 60_000 {
+            return Err(self.invalid("crawl.min_interval_ms", "must be at most 60000"));
+        }
+        let per_host_concurrency = raw
+            .per_host_concurrency
+            .unwrap_or(DEFAULT_PER_HOST_CONCURRENCY);
+        if !(1..=16).contains(&per_host_concurrency) {
+            return Err(self.invalid("crawl.per_host_concurrency", "must be between 1 and 16"));
+        }
+        let max_retries = raw.max_retries.unwrap_or(DEFAULT_MAX_RETRIES);
+        if max_retries > 10 {
+            return Err(self.invalid("crawl.max_retries", "must be at most 10"));
+        }
         Ok(CrawlConfig {
+            min_interval: std::time::Duration::from_millis(min_interval_ms),
+            per_host_concurrency,
+            max_retries,
             allow_private_addresses: raw.allow_private_addresses.unwrap_or(false),
             timeout: secs("timeout_secs", raw.timeout_secs, d.timeout)?,
             connect_timeout: secs(
@@ -383,6 +424,16 @@ impl Validator<'_> {
                 keywords: raw
                     .keywords
                     .unwrap_or_else(|| "animateur numérique".to_owned()),
+                page_size: match raw.page_size {
+                    None => 150,
+                    Some(n @ 1..=150) => n,
+                    Some(_) => {
+                        return Err(
+                            self.invalid(format!("{key}.page_size"), "must be between 1 and 150")
+                        );
+                    }
+                },
+                credentials: None,
             })
         } else {
             None

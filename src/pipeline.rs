@@ -2,78 +2,42 @@
 //! source, top to bottom.
 //!
 //! A failing source never fails the run: its error is recorded in the store and reported, and
-//! what was stored before stays as it was.
+//! what was stored before stays as it was. A failing ad page costs that ad only.
 
 use chrono::Utc;
 use tokio::task::JoinSet;
 
 use crate::app::App;
-use crate::crawl::{Conditional, CrawlError, Fetched};
+use crate::crawl::{Conditional, CrawlError, Crawler, Fetched, france_travail};
 use crate::extract::{self, Document, Expect, ExtractError};
 use crate::model::{RawPosting, Source, SourceKind};
 use crate::store::{Change, RunRecord, Validators};
 use crate::{dedup, normalize};
 
-/// Runs every given source concurrently; returns one record per source, in the given order.
+/// Most listing pages followed for one source in one run.
+pub const MAX_LISTING_PAGES: usize = 50;
+
+/// Runs every given source concurrently with one crawler (robots.txt read once per host);
+/// returns one record per source, in the given order.
 pub async fn run_sources(app: &App, sources: &[Source]) -> Vec<RunRecord> {
+    let crawler = std::sync::Arc::new(Crawler::new(app.fetcher.clone(), &app.config.crawl));
     let mut set = JoinSet::new();
     for (i, source) in sources.iter().cloned().enumerate() {
-        let app = app.clone();
-        set.spawn(async move { (i, run_source(&app, &source).await) });
+        let (app, crawler) = (app.clone(), crawler.clone());
+        set.spawn(async move { (i, run_source(&app, &crawler, &source).await) });
     }
     let mut out: Vec<(usize, RunRecord)> = set.join_all().await;
     out.sort_by_key(|(i, _)| *i);
     out.into_iter().map(|(_, r)| r).collect()
 }
 
-/// Runs one source once and records the run.
-pub async fn run_source(app: &App, source: &Source) -> RunRecord {
-    let mut run = RunRecord {
-        source: source.name.clone(),
-        started_at: Utc::now(),
-        ..RunRecord::default()
-    };
-    let mut seen_ids = Vec::new();
-    if let Err(fault) = crawl_source(app, source, &mut run, &mut seen_ids).await {
-        tracing::warn!(source = %source.name, kind = fault.kind, "source failed: {}", fault.message);
-        run.errors += 1;
-        run.error_kind = Some(fault.kind.to_owned());
-        run.error = Some(fault.message);
-    }
-    run.finished_at = Utc::now();
-    let next = crate::scheduler::next_run(&source.schedule, run.finished_at);
-    let record = run.clone();
-    let app2 = app.clone();
-    let stored = app
-        .store
-        .run(move |store| -> Result<(), String> {
-            store.record_run(&record, next).map_err(|e| e.to_string())?;
-            if !seen_ids.is_empty() {
-                let generation = store.generation().map_err(|e| e.to_string())?;
-                let records = store
-                    .postings_by_ids(&seen_ids)
-                    .map_err(|e| e.to_string())?;
-                app2.index
-                    .upsert(&records, generation)
-                    .map_err(|e| e.to_string())?;
-            }
-            Ok(())
-        })
-        .await;
-    if let Err(e) = stored {
-        tracing::error!(source = %source.name, "cannot record the run: {e}");
-        run.errors += 1;
-        run.error_kind.get_or_insert_with(|| "store".into());
-        run.error.get_or_insert(e);
-    }
-    tracing::info!(
-        source = %source.name,
-        fetched = run.fetched, new = run.new, updated = run.updated, unchanged = run.unchanged,
-        errors = run.errors, flagged = run.flagged,
-        duration_ms = (run.finished_at - run.started_at).num_milliseconds(),
-        "crawled {}", source.name
-    );
-    run
+/// One source's run in progress.
+struct Run<'a> {
+    app: &'a App,
+    crawler: &'a Crawler,
+    source: &'a Source,
+    record: RunRecord,
+    seen: Vec<String>,
 }
 
 /// A fault that stops a source for this run.
@@ -100,146 +64,361 @@ impl From<ExtractError> for Fault {
     }
 }
 
-async fn crawl_source(
-    app: &App,
-    source: &Source,
-    run: &mut RunRecord,
-    seen: &mut Vec<String>,
-) -> Result<(), Fault> {
-    if source.kind != SourceKind::Feed {
-        return Err(Fault {
-            kind: "unsupported",
-            message: format!(
-                "{}: the source kind {:?} is not crawled yet",
-                source.name,
-                source.kind.as_str()
-            ),
-        });
+fn store_fault(e: impl std::fmt::Display) -> Fault {
+    Fault {
+        kind: "store",
+        message: e.to_string(),
     }
-    let url = source.url.clone();
-    let validators = app
-        .store
-        .run(move |s| s.validators(&url))
-        .await
-        .map_err(|e| Fault {
-            kind: "store",
-            message: e.to_string(),
-        })?;
-    let cond = Conditional {
-        etag: validators.etag,
-        last_modified: validators.last_modified,
+}
+
+/// Runs one source once and records the run.
+pub async fn run_source(app: &App, crawler: &Crawler, source: &Source) -> RunRecord {
+    let record = RunRecord {
+        source: source.name.clone(),
+        started_at: Utc::now(),
+        ..RunRecord::default()
     };
-    let feed = app.fetcher.fetch(&source.url, &cond).await?;
-    if feed.not_modified {
-        run.not_modified += 1;
-        return Ok(());
+    let mut run = Run {
+        app,
+        crawler,
+        source,
+        record,
+        seen: Vec::new(),
+    };
+    let outcome = match source.kind {
+        SourceKind::Feed => run.feed().await,
+        SourceKind::Jsonld | SourceKind::Html => run.listing().await,
+        SourceKind::FranceTravail => run.france_travail().await,
+    };
+    let Run {
+        mut record, seen, ..
+    } = run;
+    if let Err(fault) = outcome {
+        tracing::warn!(source = %source.name, kind = fault.kind, "source failed: {}", fault.message);
+        record.errors += 1;
+        record.error_kind = Some(fault.kind.to_owned());
+        record.error = Some(fault.message);
     }
-    run.fetched += 1;
-    let items = parse(feed.clone(), Expect::Feed).await?;
-    let max = app.config.crawl.max_items_per_source;
-    if items.len() > max {
-        tracing::warn!(source = %source.name, "{} items, only the first {max} are taken", items.len());
+    record.finished_at = Utc::now();
+    let next = crate::scheduler::next_run(&source.schedule, record.finished_at);
+    let saved = record.clone();
+    let index = app.index.clone();
+    let stored = app
+        .store
+        .run(move |store| -> Result<(), String> {
+            store.record_run(&saved, next).map_err(|e| e.to_string())?;
+            if !seen.is_empty() {
+                let generation = store.generation().map_err(|e| e.to_string())?;
+                let records = store.postings_by_ids(&seen).map_err(|e| e.to_string())?;
+                index
+                    .upsert(&records, generation)
+                    .map_err(|e| e.to_string())?;
+            }
+            Ok(())
+        })
+        .await;
+    if let Err(e) = stored {
+        tracing::error!(source = %source.name, "cannot record the run: {e}");
+        record.errors += 1;
+        record.error_kind.get_or_insert_with(|| "store".into());
+        record.error.get_or_insert(e);
     }
-    for item in items.into_iter().take(max) {
-        let raw = if source.follow_links {
-            follow(app, source, item, run).await
-        } else {
-            item
+    tracing::info!(
+        source = %source.name,
+        fetched = record.fetched, not_modified = record.not_modified, new = record.new,
+        updated = record.updated, unchanged = record.unchanged, errors = record.errors,
+        flagged = record.flagged, duration_ms = (record.finished_at - record.started_at).num_milliseconds(),
+        "crawled {}", source.name
+    );
+    record
+}
+
+impl Run<'_> {
+    /// RSS, Atom or JSON Feed; with `follow_links`, each item is completed by its own page.
+    async fn feed(&mut self) -> Result<(), Fault> {
+        let Some(feed) = self.fetch_conditional(&self.source.url).await? else {
+            return Ok(());
         };
-        let item_url = raw.url.clone().unwrap_or_else(|| source.url.clone());
+        let items = parse(feed.clone(), |d| extract::extract(d, Expect::Feed))
+            .await?
+            .postings;
+        for item in self.capped(items) {
+            if self.source.follow_links
+                && let Some(link) = item.url.clone()
+            {
+                self.ad_page(&link, Some(item)).await;
+            } else {
+                let at = item.url.clone().unwrap_or_else(|| self.source.url.clone());
+                self.keep(item, &at).await?;
+            }
+        }
+        self.save_validators(&feed).await
+    }
+
+    /// Listing pages (`links`, `next`), then each ad page.
+    async fn listing(&mut self) -> Result<(), Fault> {
+        let (links_css, next_css) = (
+            self.source.links.clone().unwrap_or_default(),
+            self.source.next.clone(),
+        );
+        let mut page = self.source.url.clone();
+        let mut visited = vec![page.clone()];
+        let mut links: Vec<String> = Vec::new();
+        loop {
+            let fetched = self.crawler.get(&page, &Conditional::default()).await?;
+            self.record.fetched += 1;
+            let (l, n) = (links_css.clone(), next_css.clone());
+            let found = parse(fetched, move |d| {
+                extract::extract(
+                    d,
+                    Expect::Listing {
+                        links: &l,
+                        next: n.as_deref(),
+                    },
+                )
+            })
+            .await?;
+            links.extend(
+                found
+                    .links
+                    .into_iter()
+                    .filter(|l| !links.contains(l))
+                    .collect::<Vec<_>>(),
+            );
+            match found.next {
+                Some(next) if visited.len() < MAX_LISTING_PAGES && !visited.contains(&next) => {
+                    visited.push(next.clone());
+                    page = next;
+                }
+                _ => break,
+            }
+        }
+        for link in self.capped(links) {
+            self.ad_page(&link, None).await;
+        }
+        Ok(())
+    }
+
+    /// The France Travail API: a token, then `range` pages until the announced total.
+    async fn france_travail(&mut self) -> Result<(), Fault> {
+        let cfg = self
+            .app
+            .config
+            .france_travail
+            .get(&self.source.name)
+            .cloned()
+            .ok_or_else(|| Fault {
+                kind: "config",
+                message: format!("{}: no France Travail settings", self.source.name),
+            })?;
+        let max = self.app.config.crawl.max_items_per_source;
+        let mut start = 0;
+        let mut refreshed = false;
+        while start < max {
+            let token = self
+                .app
+                .tokens
+                .token(self.crawler, &self.source.name, &cfg)
+                .await?;
+            let end = start + cfg.page_size - 1;
+            let url = france_travail::search_url(&self.source.url, &cfg, start, end);
+            let answer = match self.crawler.get_authorized(&url, &token).await {
+                Err(CrawlError::Status { status: 401, .. }) if !refreshed => {
+                    // An expired or revoked token: ask for a new one once.
+                    self.app.tokens.forget(&cfg);
+                    refreshed = true;
+                    continue;
+                }
+                other => other?,
+            };
+            self.record.fetched += 1;
+            if answer.status == 204 {
+                break;
+            }
+            let partial = answer.status == 206;
+            let total = france_travail::total(&answer);
+            let offers = parse(answer, |d| extract::extract(d, Expect::FranceTravail))
+                .await?
+                .postings;
+            let got = offers.len();
+            for offer in offers {
+                let at = offer.url.clone().unwrap_or_else(|| url.clone());
+                self.keep(offer, &at).await?;
+            }
+            start += cfg.page_size;
+            if !partial || got == 0 || total.is_some_and(|t| start >= t) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Fetches and keeps one ad page; a failure costs this ad only. `item` is the feed item the
+    /// page completes, kept as it is if the page cannot be read.
+    async fn ad_page(&mut self, link: &str, item: Option<RawPosting>) {
+        let outcome = self.try_ad_page(link, item.clone()).await;
+        if let Err(fault) = outcome {
+            let robots = fault.kind == "robots";
+            if robots {
+                tracing::info!(source = %self.source.name, "skipped: {}", fault.message);
+            } else {
+                tracing::warn!(source = %self.source.name, "ad page failed: {}", fault.message);
+                self.record.errors += 1;
+            }
+            if let Some(item) = item.filter(|_| !robots) {
+                let _ = self.keep(item, link).await;
+            }
+        }
+    }
+
+    async fn try_ad_page(&mut self, link: &str, item: Option<RawPosting>) -> Result<(), Fault> {
+        let Some(page) = self.fetch_conditional(link).await? else {
+            return Ok(());
+        };
+        let fields = (self.source.kind == SourceKind::Html).then(|| self.source.fields.clone());
+        let found = parse(page.clone(), move |d| match &fields {
+            Some(f) => extract::extract(d, Expect::Fields(f)),
+            None => extract::extract(d, Expect::AdPage),
+        })
+        .await?;
+        let mut raw = found.postings.into_iter().next().ok_or_else(|| Fault {
+            kind: "parse",
+            message: format!("{link}: no ad"),
+        })?;
+        // The link identifies the ad on this source; a JSON-LD `url` or canonical link may name
+        // the original board instead, and is what de-duplication keys on.
+        let sighting = link.to_owned();
+        if let Some(item) = item {
+            raw = raw.or(item);
+        }
+        raw.url = raw.url.or_else(|| Some(link.to_owned()));
+        self.keep(raw, &sighting).await?;
+        self.save_validators(&page).await
+    }
+
+    /// Fetches with the validators remembered for the URL. `None` means 304 and the posting from
+    /// that URL was marked seen again; a 304 for a URL with no stored posting is fetched anew.
+    async fn fetch_conditional(&mut self, url: &str) -> Result<Option<Fetched>, Fault> {
+        let owned = url.to_owned();
+        let v = self
+            .app
+            .store
+            .run(move |s| s.validators(&owned))
+            .await
+            .map_err(store_fault)?;
+        let cond = Conditional {
+            etag: v.etag,
+            last_modified: v.last_modified,
+        };
+        let fetched = self.crawler.get(url, &cond).await?;
+        if !fetched.not_modified {
+            self.record.fetched += 1;
+            return Ok(Some(fetched));
+        }
+        self.record.not_modified += 1;
+        if url == self.source.url {
+            return Ok(None);
+        }
+        let (name, owned, now) = (self.source.name.clone(), url.to_owned(), Utc::now());
+        match self
+            .app
+            .store
+            .run(move |s| s.touch_sighting(&name, &owned, now))
+            .await
+            .map_err(store_fault)?
+        {
+            Some(id) => {
+                self.record.unchanged += 1;
+                self.seen.push(id);
+                Ok(None)
+            }
+            None => {
+                let fresh = self.crawler.get(url, &Conditional::default()).await?;
+                self.record.fetched += 1;
+                Ok(Some(fresh))
+            }
+        }
+    }
+
+    /// Normalises, keys, validates and stores one ad seen at `at`.
+    async fn keep(&mut self, raw: RawPosting, at: &str) -> Result<(), Fault> {
         let mut posting = match normalize::normalize(raw) {
             Ok(p) => p,
             Err(e) => {
-                tracing::warn!(source = %source.name, "skipped an ad: {e}");
-                run.errors += 1;
-                continue;
+                tracing::warn!(source = %self.source.name, "skipped an ad: {e}");
+                self.record.errors += 1;
+                return Ok(());
             }
         };
         posting.id = dedup::posting_id(&posting);
-        let verdict = app.rules.evaluate(&posting);
+        let verdict = self.app.rules.evaluate(&posting);
         let flagged = verdict.flagged;
-        let (name, id, now) = (source.name.clone(), posting.id.clone(), Utc::now());
-        let change = app
+        let (name, id, at, now) = (
+            self.source.name.clone(),
+            posting.id.clone(),
+            at.to_owned(),
+            Utc::now(),
+        );
+        let change = self
+            .app
             .store
-            .run(move |s| s.upsert_posting(&name, &item_url, &posting, &verdict, now))
+            .run(move |s| s.upsert_posting(&name, &at, &posting, &verdict, now))
             .await
-            .map_err(|e| Fault {
-                kind: "store",
-                message: e.to_string(),
-            })?;
+            .map_err(store_fault)?;
         match change {
-            Change::New => run.new += 1,
-            Change::Updated => run.updated += 1,
-            Change::Unchanged => run.unchanged += 1,
+            Change::New => self.record.new += 1,
+            Change::Updated => self.record.updated += 1,
+            Change::Unchanged => self.record.unchanged += 1,
         }
         if flagged && change != Change::Unchanged {
-            run.flagged += 1;
+            self.record.flagged += 1;
         }
-        seen.push(id);
+        self.seen.push(id);
+        Ok(())
     }
-    // Validators are saved only once the content they vouch for is stored.
-    let (url, v) = (source.url.clone(), feed.validators.clone());
-    app.store
-        .run(move |s| {
-            s.save_validators(
-                &url,
-                &Validators {
-                    etag: v.etag,
-                    last_modified: v.last_modified,
-                },
-                Utc::now(),
-            )
-        })
-        .await
-        .map_err(|e| Fault {
-            kind: "store",
-            message: e.to_string(),
-        })?;
-    Ok(())
-}
 
-/// Completes a feed item with its own page; on failure the item is kept as the feed gave it.
-async fn follow(app: &App, source: &Source, item: RawPosting, run: &mut RunRecord) -> RawPosting {
-    let Some(link) = item.url.clone() else {
-        return item;
-    };
-    let page = match app.fetcher.fetch(&link, &Conditional::default()).await {
-        Ok(page) => page,
-        Err(e) => {
-            tracing::warn!(source = %source.name, "ad page not fetched, feed text kept: {e}");
-            run.errors += 1;
-            return item;
+    /// Remembers a document's validators, once the content they vouch for is stored.
+    async fn save_validators(&self, doc: &Fetched) -> Result<(), Fault> {
+        let (url, v) = (doc.url.clone(), doc.validators.clone());
+        if v.etag.is_none() && v.last_modified.is_none() {
+            return Ok(());
         }
-    };
-    run.fetched += 1;
-    match parse(page, Expect::AdPage).await {
-        Ok(mut found) if !found.is_empty() => {
-            let mut from_page = found.swap_remove(0);
-            // The feed's link identifies the ad on this source; keep it.
-            from_page.url = Some(link);
-            from_page.or(item)
+        self.app
+            .store
+            .run(move |s| {
+                s.save_validators(
+                    &url,
+                    &Validators {
+                        etag: v.etag,
+                        last_modified: v.last_modified,
+                    },
+                    Utc::now(),
+                )
+            })
+            .await
+            .map_err(store_fault)
+    }
+
+    fn capped<T>(&self, items: Vec<T>) -> impl Iterator<Item = T> + use<T> {
+        let max = self.app.config.crawl.max_items_per_source;
+        if items.len() > max {
+            tracing::warn!(source = %self.source.name, "{} ads listed, only the first {max} are taken", items.len());
         }
-        Ok(_) => item,
-        Err(e) => {
-            tracing::warn!(source = %source.name, "ad page unreadable, feed text kept: {e}");
-            run.errors += 1;
-            item
-        }
+        items.into_iter().take(max)
     }
 }
 
 /// Parsing is CPU work: it runs on the blocking pool, never on the async workers.
-async fn parse(doc: Fetched, expect: Expect) -> Result<Vec<RawPosting>, ExtractError> {
+async fn parse<F>(doc: Fetched, extract: F) -> Result<extract::Extracted, ExtractError>
+where
+    F: FnOnce(Document<'_>) -> Result<extract::Extracted, ExtractError> + Send + 'static,
+{
     tokio::task::spawn_blocking(move || {
-        extract::extract(
-            Document {
-                url: &doc.url,
-                content_type: doc.content_type.as_deref(),
-                body: &doc.body,
-            },
-            expect,
-        )
-        .map(|e| e.postings)
+        extract(Document {
+            url: &doc.url,
+            content_type: doc.content_type.as_deref(),
+            body: &doc.body,
+        })
     })
     .await
     .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))

@@ -3,7 +3,10 @@
 //! Files come from the `fixtures/boards/` folder built into the binary, or from a folder on
 //! disk (tests that change a board between crawls). The text `{{base}}` in a file is replaced
 //! by the simulator's own `http://127.0.0.1:PORT`, so feeds can link to their ad pages. Every
-//! answer carries an `ETag`, and `If-None-Match` gets a 304.
+//! answer carries an `ETag`, and `If-None-Match` gets a 304. Pages are sent without a charset
+//! in `Content-Type`, so that each file's own declaration (XML prolog, `<meta>`) is what counts.
+//! It also simulates the France Travail API (`/france-travail/token`, `.../offres/search` with
+//! `range` paging over `france-travail/resultats-*.json`) and a broken board (`/board-panne/`).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -56,6 +59,12 @@ impl Simulator {
             base: format!("http://{addr}"),
         };
         let app = Router::new()
+            .route("/france-travail/token", axum::routing::post(ft_token))
+            .route(
+                "/france-travail/api/offres/search",
+                axum::routing::get(ft_search),
+            )
+            .route("/board-panne/{*path}", axum::routing::get(broken))
             .route("/{*path}", axum::routing::get(serve_file))
             .with_state(state);
         let task = tokio::spawn(async move {
@@ -71,19 +80,185 @@ impl Simulator {
         format!("http://{}", self.addr)
     }
 
-    /// The demo's sources: one per board the simulator serves.
+    /// The demo's sources: one per board the simulator serves, and the broken one.
     pub fn demo_sources(&self) -> Vec<Source> {
-        vec![Source {
-            name: "board-rss".into(),
-            kind: SourceKind::Feed,
-            url: format!("{}/board-rss/offres.rss", self.base_url()),
+        let base = self.base_url();
+        let source = |name: &str, kind, path: &str| Source {
+            name: name.into(),
+            kind,
+            url: format!("{base}{path}"),
             schedule: "0 */30 * * * *".into(),
-            follow_links: true,
+            follow_links: false,
             links: None,
             next: None,
             fields: Default::default(),
-        }]
+        };
+        let fields = [
+            ("title", "h1"),
+            ("description", ".descriptif"),
+            ("employer", ".employeur"),
+            ("location", ".lieu"),
+            ("contract", ".contrat"),
+            ("published", "time@datetime"),
+            ("valid_through", ".limite"),
+        ];
+        vec![
+            Source {
+                follow_links: true,
+                ..source("board-rss", SourceKind::Feed, "/board-rss/offres.rss")
+            },
+            source("board-atom", SourceKind::Feed, "/board-atom/offres.atom"),
+            Source {
+                links: Some("a.offre".into()),
+                next: Some("a[rel=next]".into()),
+                ..source(
+                    "board-jsonld",
+                    SourceKind::Jsonld,
+                    "/board-jsonld/offres/page-1.html",
+                )
+            },
+            Source {
+                links: Some("li.job a".into()),
+                next: Some("a.suivant".into()),
+                fields: fields
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                    .collect(),
+                ..source(
+                    "board-html",
+                    SourceKind::Html,
+                    "/board-html/emplois/index.html",
+                )
+            },
+            source(
+                "france-travail",
+                SourceKind::FranceTravail,
+                "/france-travail/api",
+            ),
+            source("board-panne", SourceKind::Feed, "/board-panne/offres.rss"),
+        ]
     }
+
+    /// France Travail settings of the demo's `france-travail` source (credentials « demo »).
+    pub fn demo_france_travail(&self) -> crate::config::FranceTravailConfig {
+        crate::config::FranceTravailConfig {
+            token_url: format!("{}/france-travail/token", self.base_url()),
+            client_id_env: "FT_CLIENT_ID".into(),
+            client_secret_env: "FT_CLIENT_SECRET".into(),
+            keywords: "animateur numérique".into(),
+            page_size: 3,
+            credentials: Some((DEMO_CLIENT.into(), DEMO_SECRET.into())),
+        }
+    }
+}
+
+/// Credentials the simulated France Travail API accepts.
+pub const DEMO_CLIENT: &str = "demo";
+/// See `DEMO_CLIENT`.
+pub const DEMO_SECRET: &str = "demo-secret";
+/// The token the simulated API hands out.
+const DEMO_TOKEN: &str = "jeton-de-demonstration";
+
+async fn read(state: &SimState, path: &str) -> Option<Vec<u8>> {
+    match &state.boards {
+        Boards::Builtin => BOARDS.get_file(path).map(|f| f.contents().to_vec()),
+        Boards::Dir(dir) => tokio::fs::read(dir.join(path)).await.ok(),
+    }
+}
+
+/// Replaces `{{base}}` byte-wise: it is ASCII, so this is safe in any ASCII-compatible charset.
+fn with_base(bytes: Vec<u8>, base: &str) -> Vec<u8> {
+    const MARK: &[u8] = b"{{base}}";
+    if !bytes.windows(MARK.len()).any(|w| w == MARK) {
+        return bytes;
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i..].starts_with(MARK) {
+            out.extend_from_slice(base.as_bytes());
+            i += MARK.len();
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+async fn ft_token(
+    axum::extract::Form(form): axum::extract::Form<std::collections::HashMap<String, String>>,
+) -> Response {
+    let ok = form.get("grant_type").map(String::as_str) == Some("client_credentials")
+        && form.get("client_id").map(String::as_str) == Some(DEMO_CLIENT)
+        && form.get("client_secret").map(String::as_str) == Some(DEMO_SECRET);
+    if !ok {
+        return (
+            StatusCode::UNAUTHORIZED,
+            axum::Json(serde_json::json!({"error": "invalid_client"})),
+        )
+            .into_response();
+    }
+    axum::Json(
+        serde_json::json!({"access_token": DEMO_TOKEN, "token_type": "Bearer", "expires_in": 1499}),
+    )
+    .into_response()
+}
+
+async fn ft_search(
+    State(state): State<SimState>,
+    headers: HeaderMap,
+    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    if bearer != Some(&format!("Bearer {DEMO_TOKEN}")) {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    let mut offers = Vec::new();
+    for file in [
+        "france-travail/resultats-0-2.json",
+        "france-travail/resultats-3-4.json",
+    ] {
+        let Some(bytes) = read(&state, file).await else {
+            continue;
+        };
+        let bytes = with_base(bytes, &state.base);
+        if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes) {
+            offers.extend(v["resultats"].as_array().cloned().unwrap_or_default());
+        }
+    }
+    let (start, end) = q
+        .get("range")
+        .and_then(|r| r.split_once('-'))
+        .and_then(|(a, b)| Some((a.parse::<usize>().ok()?, b.parse::<usize>().ok()?)))
+        .unwrap_or((0, 149));
+    if start >= offers.len() {
+        return StatusCode::NO_CONTENT.into_response();
+    }
+    let last = end.min(offers.len() - 1);
+    let page: Vec<_> = offers[start..=last].to_vec();
+    let status = if start == 0 && last + 1 == offers.len() {
+        StatusCode::OK
+    } else {
+        StatusCode::PARTIAL_CONTENT
+    };
+    let range = format!("offres {start}-{last}/{}", offers.len());
+    (
+        status,
+        [(header::CONTENT_RANGE, range)],
+        axum::Json(serde_json::json!({"resultats": page, "filtresPossibles": []})),
+    )
+        .into_response()
+}
+
+async fn broken() -> Response {
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "panne du serveur de démonstration",
+    )
+        .into_response()
 }
 
 async fn serve_file(
@@ -94,18 +269,10 @@ async fn serve_file(
     if path.split('/').any(|seg| seg == ".." || seg.is_empty()) {
         return StatusCode::NOT_FOUND.into_response();
     }
-    let bytes = match &state.boards {
-        Boards::Builtin => BOARDS.get_file(&path).map(|f| f.contents().to_vec()),
-        Boards::Dir(dir) => tokio::fs::read(dir.join(&path)).await.ok(),
-    };
-    let Some(mut bytes) = bytes else {
+    let Some(bytes) = read(&state, &path).await else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    if let Ok(text) = std::str::from_utf8(&bytes)
-        && text.contains("{{base}}")
-    {
-        bytes = text.replace("{{base}}", &state.base).into_bytes();
-    }
+    let bytes = with_base(bytes, &state.base);
     let etag = format!("\"{}\"", crate::model::hex16(&Sha256::digest(&bytes)));
     if headers
         .get(header::IF_NONE_MATCH)
@@ -115,10 +282,10 @@ async fn serve_file(
         return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
     }
     let content_type = match path.rsplit('.').next() {
-        Some("rss" | "xml") => "application/rss+xml; charset=utf-8",
-        Some("atom") => "application/atom+xml; charset=utf-8",
+        Some("rss" | "xml") => "application/rss+xml",
+        Some("atom") => "application/atom+xml",
         Some("json") => "application/json",
-        Some("html") => "text/html; charset=utf-8",
+        Some("html") => "text/html",
         Some("txt") => "text/plain; charset=utf-8",
         _ => "application/octet-stream",
     };

@@ -188,7 +188,19 @@ async fn demo_crawls_the_built_in_boards_and_serves_them() {
             break;
         }
     }
-    assert!(printed.contains("12 nouvelles"), "{printed}");
+    for board in [
+        "board-rss",
+        "board-atom",
+        "board-jsonld",
+        "board-html",
+        "france-travail",
+    ] {
+        assert!(printed.contains(&format!("{board} : ")), "{printed}");
+    }
+    assert!(
+        printed.contains("board-panne : 0 récupérés") && printed.contains("erreur (status)"),
+        "{printed}"
+    );
     assert!(printed.contains(&format!("http://{addr}/")), "{printed}");
     let api = tokio::task::spawn_blocking({
         let addr = addr.clone();

@@ -156,7 +156,7 @@ async fn unreachable_source_is_reported_and_others_go_on() {
     let dead_port = dead.local_addr().unwrap().port();
     drop(dead);
     let config = format!(
-        "[crawl]\nallow_private_addresses = true\nconnect_timeout_secs = 2\n\n\
+        "[crawl]\nallow_private_addresses = true\nconnect_timeout_secs = 2\nmin_interval_ms = 0\n\n\
          [[sources]]\nname = \"dead\"\nkind = \"feed\"\nurl = \"http://127.0.0.1:{dead_port}/feed.rss\"\n\n\
          [[sources]]\nname = \"board-rss\"\nkind = \"feed\"\nurl = \"{}/board-rss/offres.rss\"\n",
         sim.base_url()

@@ -43,7 +43,7 @@ pub fn write_config(dir: &Path, sim: &Simulator) -> PathBuf {
     std::fs::write(
         &path,
         format!(
-            "[crawl]\nallow_private_addresses = true\ntimeout_secs = 10\n\n\
+            "[crawl]\nallow_private_addresses = true\ntimeout_secs = 10\nmin_interval_ms = 0\n\n\
              [[sources]]\nname = \"board-rss\"\nkind = \"feed\"\nurl = \"{}/board-rss/offres.rss\"\nfollow_links = true\n",
             sim.base_url()
         ),

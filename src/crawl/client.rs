@@ -27,6 +27,10 @@ pub struct Conditional {
 /// A fetched document.
 #[derive(Debug, Clone)]
 pub struct Fetched {
+    /// HTTP status (200, 206, 304...).
+    pub status: u16,
+    /// `Content-Range` header (paged APIs).
+    pub content_range: Option<String>,
     /// The URL after redirects.
     pub url: String,
     /// `Content-Type` header.
@@ -89,6 +93,31 @@ impl Fetcher {
 
     /// Fetches one URL with conditional GET; a 304 is a success with an empty body.
     pub async fn fetch(&self, url: &str, cond: &Conditional) -> Result<Fetched, CrawlError> {
+        self.request(url, cond, None, None).await
+    }
+
+    /// GET with a bearer token (APIs).
+    pub async fn fetch_authorized(&self, url: &str, bearer: &str) -> Result<Fetched, CrawlError> {
+        self.request(url, &Conditional::default(), Some(bearer), None)
+            .await
+    }
+
+    /// POST of a form (OAuth2 token requests).
+    pub async fn post_form(&self, url: &str, form: &[(&str, &str)]) -> Result<Fetched, CrawlError> {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        self.request(url, &Conditional::default(), None, Some(body))
+            .await
+    }
+
+    async fn request(
+        &self,
+        url: &str,
+        cond: &Conditional,
+        bearer: Option<&str>,
+        form: Option<String>,
+    ) -> Result<Fetched, CrawlError> {
         let parsed = url::Url::parse(url).map_err(|e| CrawlError::InvalidUrl {
             url: url.to_owned(),
             reason: e.to_string(),
@@ -106,7 +135,17 @@ impl Fetcher {
                     .into(),
             });
         }
-        let mut request = self.client.get(parsed);
+        let mut request = match form {
+            Some(body) => self
+                .client
+                .post(parsed)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(body),
+            None => self.client.get(parsed),
+        };
+        if let Some(token) = bearer {
+            request = request.bearer_auth(token);
+        }
         if let Some(etag) = &cond.etag {
             request = request.header(header::IF_NONE_MATCH, etag);
         }
@@ -117,8 +156,15 @@ impl Fetcher {
         let final_url = response.url().to_string();
         let status = response.status();
         let validators = validators(response.headers());
+        let content_range = response
+            .headers()
+            .get(header::CONTENT_RANGE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         if status == reqwest::StatusCode::NOT_MODIFIED {
             return Ok(Fetched {
+                status: 304,
+                content_range,
                 url: final_url,
                 content_type: None,
                 body: Vec::new(),
@@ -130,6 +176,7 @@ impl Fetcher {
             return Err(CrawlError::Status {
                 url: final_url,
                 status: status.as_u16(),
+                retry_after: retry_after(response.headers()),
             });
         }
         let content_type = response
@@ -153,6 +200,8 @@ impl Fetcher {
             body.extend_from_slice(&chunk);
         }
         Ok(Fetched {
+            status: status.as_u16(),
+            content_range,
             url: final_url,
             content_type,
             body,
@@ -168,6 +217,19 @@ fn literal_ip(url: &url::Url) -> Option<IpAddr> {
         url::Host::Ipv6(ip) => Some(IpAddr::V6(ip)),
         url::Host::Domain(_) => None,
     }
+}
+
+/// `Retry-After` as seconds or an HTTP date.
+fn retry_after(headers: &HeaderMap) -> Option<std::time::Duration> {
+    let value = headers.get(header::RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(std::time::Duration::from_secs(secs));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    (when.with_timezone(&chrono::Utc) - chrono::Utc::now())
+        .to_std()
+        .ok()
+        .or(Some(std::time::Duration::ZERO))
 }
 
 fn validators(headers: &HeaderMap) -> Conditional {
@@ -188,9 +250,9 @@ fn map_error(url: &str, e: &reqwest::Error) -> CrawlError {
     if e.is_timeout() {
         CrawlError::Timeout { url }
     } else if e.is_redirect() {
-        CrawlError::Http {
+        CrawlError::Redirect {
             url,
-            message: format!("redirect refused: {}", error_chain(e)),
+            message: error_chain(e),
         }
     } else if e.is_connect() {
         CrawlError::Connect {

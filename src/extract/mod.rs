@@ -5,8 +5,12 @@
 
 mod charset;
 mod feed;
+mod france_travail;
 mod jsonld;
+mod listing;
 mod page;
+
+use std::collections::BTreeMap;
 
 use thiserror::Error;
 
@@ -33,11 +37,22 @@ pub struct Document<'a> {
 
 /// What the document is expected to be.
 #[derive(Debug, Clone, Copy)]
-pub enum Expect {
+pub enum Expect<'a> {
     /// An RSS, Atom or JSON feed: one raw posting per item.
     Feed,
     /// One ad's own page: JobPosting JSON-LD first, else the page's main text.
     AdPage,
+    /// A listing page: ad links and the next page, by CSS selectors.
+    Listing {
+        /// Selector of ad links.
+        links: &'a str,
+        /// Selector of the next-page link.
+        next: Option<&'a str>,
+    },
+    /// An ad page read with one CSS selector per field (`sel@attr` reads an attribute).
+    Fields(&'a BTreeMap<String, String>),
+    /// A France Travail « Offres d'emploi v2 » search response.
+    FranceTravail,
 }
 
 /// What a document yielded.
@@ -45,6 +60,10 @@ pub enum Expect {
 pub struct Extracted {
     /// Postings found, in document order.
     pub postings: Vec<RawPosting>,
+    /// Ad links found on a listing page, absolute, without duplicates, in page order.
+    pub links: Vec<String>,
+    /// The next listing page, absolute.
+    pub next: Option<String>,
 }
 
 /// Why a document yielded nothing usable. Every variant names the URL.
@@ -64,13 +83,35 @@ pub enum ExtractError {
         /// The document.
         url: String,
     },
+    /// A JSON API answer that is not what the API documents.
+    #[error("{url}: unexpected API answer: {message}")]
+    Api {
+        /// The document.
+        url: String,
+        /// What is wrong.
+        message: String,
+    },
 }
 
 /// Extracts raw postings from one document.
-pub fn extract(doc: Document<'_>, expect: Expect) -> Result<Extracted, ExtractError> {
-    let postings = match expect {
-        Expect::Feed => feed::parse(doc)?,
-        Expect::AdPage => vec![page::parse(doc)?],
-    };
-    Ok(Extracted { postings })
+pub fn extract(doc: Document<'_>, expect: Expect<'_>) -> Result<Extracted, ExtractError> {
+    Ok(match expect {
+        Expect::Feed => Extracted {
+            postings: feed::parse(doc)?,
+            ..Extracted::default()
+        },
+        Expect::AdPage => Extracted {
+            postings: vec![page::parse(doc)?],
+            ..Extracted::default()
+        },
+        Expect::Listing { links, next } => listing::parse(doc, links, next),
+        Expect::Fields(fields) => Extracted {
+            postings: vec![listing::fields(doc, fields)?],
+            ..Extracted::default()
+        },
+        Expect::FranceTravail => Extracted {
+            postings: france_travail::parse(doc)?,
+            ..Extracted::default()
+        },
+    })
 }

@@ -2,7 +2,8 @@
 //! records how many have run.
 
 /// Each entry is one migration; never edit a released one, append a new one.
-pub(super) const MIGRATIONS: &[&str] = &[r"
+pub(super) const MIGRATIONS: &[&str] = &[
+    r"
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -127,4 +128,10 @@ CREATE TABLE digests (
     error     TEXT,
     UNIQUE (week, recipient)
 );
-"];
+",
+    // Each sighting remembers the content its source gave, so that an ad carried by two boards
+    // in two wordings is updated when one board changes it, not flipped at every crawl.
+    r"
+ALTER TABLE sightings ADD COLUMN content_hash TEXT;
+",
+];

@@ -203,6 +203,19 @@ fn upsert(
             |r| r.get(0),
         )
         .optional()?;
+    let seen_before: Option<Option<String>> = tx
+        .query_row(
+            "SELECT content_hash FROM sightings WHERE posting_id = ?1 AND source = ?2 AND url = ?3",
+            params![p.id, source, url],
+            |r| r.get(0),
+        )
+        .optional()?;
+    // Same content as this source gave last time: nothing changed here, whatever another
+    // board carrying the same ad says.
+    let existing = match (existing, seen_before) {
+        (Some(_), Some(Some(last))) if last == hash => Some(hash.clone()),
+        (existing, _) => existing,
+    };
     let change = match existing {
         None => {
             tx.execute(
@@ -258,9 +271,10 @@ fn upsert(
         }
     };
     tx.execute(
-        "INSERT INTO sightings (posting_id, source, url, first_seen, last_seen) VALUES (?1, ?2, ?3, ?4, ?4) \
-         ON CONFLICT (posting_id, source, url) DO UPDATE SET last_seen = excluded.last_seen",
-        params![p.id, source, url, now_s],
+        "INSERT INTO sightings (posting_id, source, url, first_seen, last_seen, content_hash) \
+         VALUES (?1, ?2, ?3, ?4, ?4, ?5) ON CONFLICT (posting_id, source, url) DO UPDATE SET \
+         last_seen = excluded.last_seen, content_hash = excluded.content_hash",
+        params![p.id, source, url, now_s, hash],
     )?;
     let stored_version: Option<String> = tx
         .query_row(
@@ -328,5 +342,27 @@ impl Store {
         }
         tx.commit().map_err(sql)?;
         Ok(n)
+    }
+}
+
+impl Store {
+    /// Marks the posting seen at `url` on `source` as seen again (its page answered 304).
+    /// Returns its id, or `None` if no posting was stored from that URL.
+    pub fn touch_sighting(
+        &self,
+        source: &str,
+        url: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<String>, StoreError> {
+        let conn = self.conn();
+        let id: Option<String> = conn
+            .query_row(
+                "UPDATE sightings SET last_seen = ?3 WHERE source = ?1 AND url = ?2 RETURNING posting_id",
+                params![source, url, ts(now)],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.sql_err(e))?;
+        Ok(id)
     }
 }
