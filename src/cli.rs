@@ -17,6 +17,7 @@ use crate::store::RunRecord;
 use crate::{export, pipeline, scheduler, web};
 
 mod ads;
+mod progress;
 
 /// A mistake in how antenne was called or configured (exit code 2).
 #[derive(Debug, thiserror::Error)]
@@ -57,6 +58,8 @@ pub enum Command {
         #[arg(long = "source")]
         sources: Vec<String>,
     },
+    /// Each source's health: last success, last error, failures in a row, share of 304s.
+    Sources,
     /// The long-lived service: scheduler plus web server.
     Run,
     /// The web server alone.
@@ -219,8 +222,16 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Crawl { sources } => {
             let chosen = select_sources(&config, &sources)?;
             let app = App::open(config, &cli.data, rules, true).await?;
-            let runs = pipeline::run_sources(&app, &chosen).await;
+            let bars = progress::Bars::new(&chosen);
+            let runs = pipeline::run_sources_with(&app, &chosen, bars.hook()).await;
+            bars.finish();
             print_runs(&runs);
+            Ok(())
+        }
+        Command::Sources => {
+            let app = App::open(config, &cli.data, rules, true).await?;
+            let health = app.store.run(|s| s.source_health()).await?;
+            progress::print_health(&health);
             Ok(())
         }
         Command::Run => {

@@ -17,14 +17,26 @@ use crate::{dedup, normalize};
 /// Most listing pages followed for one source in one run.
 pub const MAX_LISTING_PAGES: usize = 50;
 
+/// Called as a source's run progresses, with its counters so far (progress bars).
+pub type Progress = std::sync::Arc<dyn Fn(&RunRecord) + Send + Sync>;
+
 /// Runs every given source concurrently with one crawler (robots.txt read once per host);
 /// returns one record per source, in the given order.
 pub async fn run_sources(app: &App, sources: &[Source]) -> Vec<RunRecord> {
+    run_sources_with(app, sources, None).await
+}
+
+/// As `run_sources`, reporting progress.
+pub async fn run_sources_with(
+    app: &App,
+    sources: &[Source],
+    progress: Option<Progress>,
+) -> Vec<RunRecord> {
     let crawler = std::sync::Arc::new(Crawler::new(app.fetcher.clone(), &app.config.crawl));
     let mut set = JoinSet::new();
     for (i, source) in sources.iter().cloned().enumerate() {
-        let (app, crawler) = (app.clone(), crawler.clone());
-        set.spawn(async move { (i, run_source(&app, &crawler, &source).await) });
+        let (app, crawler, progress) = (app.clone(), crawler.clone(), progress.clone());
+        set.spawn(async move { (i, run_source(&app, &crawler, &source, progress).await) });
     }
     let mut out: Vec<(usize, RunRecord)> = set.join_all().await;
     out.sort_by_key(|(i, _)| *i);
@@ -38,6 +50,7 @@ struct Run<'a> {
     source: &'a Source,
     record: RunRecord,
     seen: Vec<String>,
+    progress: Option<Progress>,
 }
 
 /// A fault that stops a source for this run.
@@ -72,7 +85,12 @@ fn store_fault(e: impl std::fmt::Display) -> Fault {
 }
 
 /// Runs one source once and records the run.
-pub async fn run_source(app: &App, crawler: &Crawler, source: &Source) -> RunRecord {
+pub async fn run_source(
+    app: &App,
+    crawler: &Crawler,
+    source: &Source,
+    progress: Option<Progress>,
+) -> RunRecord {
     let record = RunRecord {
         source: source.name.clone(),
         started_at: Utc::now(),
@@ -84,6 +102,7 @@ pub async fn run_source(app: &App, crawler: &Crawler, source: &Source) -> RunRec
         source,
         record,
         seen: Vec::new(),
+        progress,
     };
     let outcome = match source.kind {
         SourceKind::Feed => run.feed().await,
@@ -374,6 +393,9 @@ impl Run<'_> {
             self.record.flagged += 1;
         }
         self.seen.push(id);
+        if let Some(progress) = &self.progress {
+            progress(&self.record);
+        }
         Ok(())
     }
 

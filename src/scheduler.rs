@@ -1,14 +1,21 @@
 //! The scheduler: runs each source on its cron schedule until shutdown.
 //!
-//! Next run times are computed from the schedule and recorded in the store with each run.
+//! Next run times live in the store, so a restart neither skips a run (a time that passed while
+//! stopped runs at once, once) nor doubles one. A source that keeps failing backs off.
 
 use std::str::FromStr;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 
 use crate::app::App;
 use crate::pipeline;
+
+/// Delay after a source's first failure; doubled at each further failure in a row.
+pub const FAILURE_BACKOFF_BASE: Duration = Duration::from_secs(5 * 60);
+/// Longest delay after repeated failures.
+pub const FAILURE_BACKOFF_CAP: Duration = Duration::from_secs(24 * 3600);
 
 /// The first time `schedule` fires strictly after `after` (`None` for an invalid expression,
 /// which configuration validation rules out).
@@ -19,15 +26,50 @@ pub fn next_run(schedule: &str, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
         .next()
 }
 
+/// When a source runs next: its schedule, pushed back after `failures` failures in a row.
+pub fn next_after_failures(
+    schedule: &str,
+    after: DateTime<Utc>,
+    failures: u32,
+) -> Option<DateTime<Utc>> {
+    let scheduled = next_run(schedule, after)?;
+    if failures == 0 {
+        return Some(scheduled);
+    }
+    let backoff = FAILURE_BACKOFF_BASE
+        .saturating_mul(1 << (failures - 1).min(16))
+        .min(FAILURE_BACKOFF_CAP);
+    let earliest = after + chrono::Duration::from_std(backoff).unwrap_or_default();
+    Some(scheduled.max(earliest))
+}
+
 /// Runs sources when due until `shutdown` turns true. Sources due at the same moment run
 /// together; a run in progress finishes before the loop stops.
 pub async fn run(app: App, mut shutdown: watch::Receiver<bool>) {
+    let states = app
+        .store
+        .run(|s| s.source_states())
+        .await
+        .unwrap_or_default();
+    let now = Utc::now();
     let mut due: Vec<(DateTime<Utc>, usize)> = app
         .config
         .sources
         .iter()
         .enumerate()
-        .filter_map(|(i, s)| next_run(&s.schedule, Utc::now()).map(|t| (t, i)))
+        .filter_map(|(i, s)| {
+            let stored = states
+                .iter()
+                .find(|st| st.name == s.name)
+                .and_then(|st| st.next_run_at.as_deref())
+                .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+                .map(|t| t.with_timezone(&Utc));
+            // A run planned before the restart keeps its time; one missed while stopped runs now.
+            stored
+                .map(|t| t.max(now))
+                .or_else(|| next_run(&s.schedule, now))
+                .map(|t| (t, i))
+        })
         .collect();
     loop {
         let Some(&(when, _)) = due.iter().min_by_key(|(t, _)| *t) else {
@@ -50,12 +92,28 @@ pub async fn run(app: App, mut shutdown: watch::Receiver<bool>) {
             .iter()
             .map(|&i| app.config.sources[i].clone())
             .collect();
-        pipeline::run_sources(&app, &sources).await;
-        for entry in &mut due {
-            if ready.contains(&entry.1)
-                && let Some(next) = next_run(&app.config.sources[entry.1].schedule, Utc::now())
-            {
-                entry.0 = next;
+        let runs = pipeline::run_sources(&app, &sources).await;
+        let states = app
+            .store
+            .run(|s| s.source_states())
+            .await
+            .unwrap_or_default();
+        for (&i, run) in ready.iter().zip(&runs) {
+            let source = &app.config.sources[i];
+            let failures = states
+                .iter()
+                .find(|st| st.name == source.name)
+                .map_or(0, |st| u32::try_from(st.consecutive_failures).unwrap_or(0));
+            // Strictly after the tick that just ran, so that a fast run never repeats it.
+            let after = run.finished_at.max(when);
+            if let Some(next) = next_after_failures(&source.schedule, after, failures) {
+                if failures > 0 {
+                    let name = source.name.clone();
+                    let _ = app.store.run(move |s| s.set_next_run(&name, next)).await;
+                }
+                if let Some(entry) = due.iter_mut().find(|(_, j)| *j == i) {
+                    entry.0 = next;
+                }
             }
         }
         if *shutdown.borrow() {
@@ -68,12 +126,35 @@ pub async fn run(app: App, mut shutdown: watch::Receiver<bool>) {
 mod tests {
     use super::*;
 
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
     #[test]
     fn next_run_follows_the_cron_expression() {
-        let t = DateTime::parse_from_rfc3339("2026-11-28T10:15:00Z")
-            .unwrap()
-            .with_timezone(&Utc);
-        let next = next_run("0 0 */2 * * *", t).unwrap();
+        let next = next_run("0 0 */2 * * *", at("2026-11-28T10:15:00Z")).unwrap();
         assert_eq!(next.to_rfc3339(), "2026-11-28T12:00:00+00:00");
+    }
+
+    #[test]
+    fn repeated_failures_back_off() {
+        let t = at("2026-11-28T10:00:30Z");
+        let every_minute = "0 * * * * *";
+        assert_eq!(
+            next_after_failures(every_minute, t, 0).unwrap(),
+            at("2026-11-28T10:01:00Z")
+        );
+        assert_eq!(
+            next_after_failures(every_minute, t, 1).unwrap(),
+            at("2026-11-28T10:05:30Z")
+        );
+        assert_eq!(
+            next_after_failures(every_minute, t, 3).unwrap(),
+            at("2026-11-28T10:20:30Z")
+        );
+        assert_eq!(
+            next_after_failures(every_minute, t, 30).unwrap(),
+            at("2026-11-29T10:00:30Z")
+        );
     }
 }

@@ -6,6 +6,7 @@ mod cli;
 mod config;
 mod crawl_e2e;
 mod explain;
+mod faults;
 mod index;
 mod rules;
 mod store;

@@ -13,9 +13,13 @@ pub(super) fn parse(doc: Document<'_>) -> Result<Vec<RawPosting>, ExtractError> 
             let text = decode_text(doc.body, doc.content_type);
             parser()
                 .parse(text.as_bytes())
-                .map_err(|_| ExtractError::Feed {
+                .or_else(|_| match complete_items(&text) {
+                    Some(cut) => parser().parse(cut.as_bytes()),
+                    None => Err(first),
+                })
+                .map_err(|e| ExtractError::Feed {
                     url: doc.url.to_owned(),
-                    message: first.to_string(),
+                    message: e.to_string(),
                 })?
         }
     };
@@ -51,6 +55,23 @@ pub(super) fn parse(doc: Document<'_>) -> Result<Vec<RawPosting>, ExtractError> 
         .collect())
 }
 
+/// A truncated feed cut after its last complete item and closed again, so that the items
+/// before the cut are kept. `None` when there is no complete item.
+fn complete_items(text: &str) -> Option<String> {
+    let (end_tag, closing) = if text.contains("<entry") {
+        ("</entry>", "</feed>")
+    } else {
+        ("</item>", "</channel></rss>")
+    };
+    let cut = text.rfind(end_tag)? + end_tag.len();
+    let closing = if text.contains("<rdf:RDF") {
+        "</rdf:RDF>"
+    } else {
+        closing
+    };
+    Some(format!("{}{closing}", &text[..cut]))
+}
+
 fn parser() -> feed_rs::parser::Parser {
     feed_rs::parser::Builder::new()
         .timestamp_parser(parse_datetime)
@@ -60,4 +81,47 @@ fn parser() -> feed_rs::parser::Parser {
 pub(super) fn absolute(base: Option<&url::Url>, href: &str) -> String {
     base.and_then(|b| b.join(href.trim()).ok())
         .map_or_else(|| href.trim().to_owned(), |u| u.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(body: &[u8]) -> Document<'_> {
+        Document {
+            url: "http://127.0.0.1:9/f.rss",
+            content_type: None,
+            body,
+        }
+    }
+
+    #[test]
+    fn a_truncated_feed_keeps_its_complete_items() {
+        let feed = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title>\
+            <item><title>Un</title><link>http://127.0.0.1:9/1</link><description>a</description></item>\
+            <item><title>Deux</title><link>http://127.0.0.1:9/2</link><description>b</description></item>\
+            <item><title>Trois</title><link>http://127.0.0.1:9/3</li";
+        let items = parse(doc(feed.as_bytes())).unwrap();
+        let titles: Vec<_> = items.iter().map(|i| i.title.clone().unwrap()).collect();
+        assert_eq!(titles, ["Un", "Deux"]);
+        assert!(parse(doc(b"<html><body>Maintenance</body></html>")).is_err());
+        assert!(parse(doc(b"")).is_err());
+    }
+
+    #[test]
+    fn windows_1252_without_prolog_and_french_dates() {
+        let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(
+            "<rss version=\"2.0\"><channel><title>t</title><item><title>Animatrice numérique – cœur</title>\
+             <pubDate>mar., 03 mars 2026 10:00:00 +0100</pubDate><description>été</description></item></channel></rss>",
+        );
+        let items = parse(doc(&bytes)).unwrap();
+        assert_eq!(
+            items[0].title.as_deref(),
+            Some("Animatrice numérique – cœur")
+        );
+        assert_eq!(
+            items[0].published.as_deref(),
+            Some("2026-03-03T09:00:00+00:00")
+        );
+    }
 }

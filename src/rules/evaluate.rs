@@ -11,6 +11,9 @@ use crate::model::{Evidence, Finding, Posting, Severity, Verdict, VerdictCode};
 
 /// Most evidence spans kept per finding.
 const MAX_EVIDENCE: usize = 5;
+/// Matches read per counted match: enough to find the best-weighted ones (a match in the
+/// profile weighs less than one in the missions) without reading every one of a common word.
+const MATCHES_PER_COUNT: usize = 4;
 
 /// The matches of one signal: the factor of each, and evidence of the counted ones.
 #[derive(Default)]
@@ -36,10 +39,17 @@ impl RuleSet {
             }
             let folded = Folded::new(text);
             let sections = (field == "description").then(|| self.context.sections(&folded.text));
-            for i in fs.set.matches(folded.text.as_bytes()).iter() {
-                let (si, pi) = fs.owners[i];
+            for &(si, pi) in &fs.owners {
+                let max = self.signals[si].def.max_count * MATCHES_PER_COUNT;
+                let mut matches = self.signals[si].regexes[pi]
+                    .find_iter(folded.text.as_bytes())
+                    .take(max)
+                    .peekable();
+                if matches.peek().is_none() {
+                    continue;
+                }
                 let entry = hits.entry(si).or_default();
-                for m in self.signals[si].regexes[pi].find_iter(folded.text.as_bytes()) {
+                for m in matches {
                     if m.start() == m.end() || self.context.negated(&folded.text, m.start()) {
                         continue;
                     }

@@ -17,7 +17,7 @@ use rusqlite::Connection;
 use thiserror::Error;
 
 pub use postings::Change;
-pub use sources::{RunRecord, SourceState, Validators};
+pub use sources::{RunRecord, SourceHealth, SourceState, Validators};
 
 /// File name of the database inside the data directory.
 pub const DB_FILE: &str = "antenne.db";

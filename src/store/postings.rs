@@ -366,3 +366,20 @@ impl Store {
         Ok(id)
     }
 }
+
+impl Store {
+    /// Postings counted by status and verdict code (`none` when not validated).
+    pub fn posting_counts(&self) -> Result<Vec<(String, String, i64)>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare(
+                "SELECT p.status, COALESCE(v.verdict, 'none'), COUNT(*) FROM postings p \
+                 LEFT JOIN verdicts v ON v.posting_id = p.id GROUP BY 1, 2 ORDER BY 1, 2",
+            )
+            .map_err(|e| self.sql_err(e))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(|e| self.sql_err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.sql_err(e))
+    }
+}

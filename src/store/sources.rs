@@ -189,3 +189,94 @@ impl Store {
         rows.collect::<Result<_, _>>().map_err(|e| self.sql_err(e))
     }
 }
+
+impl Store {
+    /// Sets when a source runs next (after a backoff).
+    pub fn set_next_run(&self, name: &str, next: DateTime<Utc>) -> Result<(), StoreError> {
+        self.conn()
+            .execute(
+                "UPDATE sources SET next_run_at = ?2 WHERE name = ?1",
+                params![name, ts(next)],
+            )
+            .map(|_| ())
+            .map_err(|e| self.sql_err(e))
+    }
+}
+
+/// A source's health over its recorded runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceHealth {
+    /// State (last run, last error, failures in a row).
+    pub state: SourceState,
+    /// Runs recorded.
+    pub runs: i64,
+    /// Documents fetched with a body.
+    pub fetched: i64,
+    /// Documents answered 304.
+    pub not_modified: i64,
+    /// Errors.
+    pub errors: i64,
+    /// Ads seen (new, updated, unchanged).
+    pub ads: i64,
+    /// Total run time.
+    pub duration_ms: i64,
+    /// Last run time.
+    pub last_duration_ms: i64,
+}
+
+impl SourceHealth {
+    /// Share of fetches answered 304.
+    pub fn not_modified_share(&self) -> f64 {
+        let all = self.fetched + self.not_modified;
+        if all == 0 {
+            0.0
+        } else {
+            self.not_modified as f64 / all as f64
+        }
+    }
+
+    /// Ads seen per run, on average.
+    pub fn ads_per_run(&self) -> f64 {
+        if self.runs == 0 {
+            0.0
+        } else {
+            self.ads as f64 / self.runs as f64
+        }
+    }
+}
+
+impl Store {
+    /// Every source's health, by name.
+    pub fn source_health(&self) -> Result<Vec<SourceHealth>, StoreError> {
+        let states = self.source_states()?;
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare(
+                "SELECT COUNT(*), COALESCE(SUM(fetched), 0), COALESCE(SUM(not_modified), 0), COALESCE(SUM(errors), 0), \
+                 COALESCE(SUM(new + updated + unchanged), 0), \
+                 COALESCE(SUM((julianday(finished_at) - julianday(started_at)) * 86400000), 0), \
+                 COALESCE((SELECT (julianday(finished_at) - julianday(started_at)) * 86400000 FROM crawl_runs r2 \
+                           WHERE r2.source = ?1 ORDER BY id DESC LIMIT 1), 0) \
+                 FROM crawl_runs WHERE source = ?1",
+            )
+            .map_err(|e| self.sql_err(e))?;
+        states
+            .into_iter()
+            .map(|state| {
+                stmt.query_row([&state.name], |r| {
+                    Ok(SourceHealth {
+                        runs: r.get(0)?,
+                        fetched: r.get(1)?,
+                        not_modified: r.get(2)?,
+                        errors: r.get(3)?,
+                        ads: r.get(4)?,
+                        duration_ms: r.get::<_, f64>(5)?.round() as i64,
+                        last_duration_ms: r.get::<_, f64>(6)?.round() as i64,
+                        state: state.clone(),
+                    })
+                })
+                .map_err(|e| self.sql_err(e))
+            })
+            .collect()
+    }
+}

@@ -5,6 +5,7 @@
 
 mod ad;
 mod error;
+mod metrics;
 mod search;
 mod views;
 
@@ -42,6 +43,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/search", get(search::api))
         .route("/api/v1/ads/{id}", get(ad::api))
         .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics::metrics))
         .route("/static/antenne.css", get(css))
         .fallback(error::not_found)
         .layer(axum::middleware::map_response(security_headers))

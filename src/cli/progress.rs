@@ -1,0 +1,96 @@
+//! What `antenne crawl` and `antenne sources` show on a terminal.
+
+use std::collections::HashMap;
+use std::io::IsTerminal;
+use std::sync::Arc;
+
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::model::Source;
+use crate::pipeline::Progress;
+use crate::store::{RunRecord, SourceHealth};
+
+/// One spinner per source on a terminal; nothing otherwise (the summary lines follow).
+pub(super) struct Bars {
+    bars: Arc<HashMap<String, ProgressBar>>,
+}
+
+impl Bars {
+    pub(super) fn new(sources: &[Source]) -> Self {
+        let multi = if std::io::stderr().is_terminal() {
+            MultiProgress::new()
+        } else {
+            MultiProgress::with_draw_target(ProgressDrawTarget::hidden())
+        };
+        let style = ProgressStyle::with_template("{spinner} {prefix:<20} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner());
+        let bars = sources
+            .iter()
+            .map(|s| {
+                let bar = multi.add(ProgressBar::new_spinner());
+                bar.set_style(style.clone());
+                bar.set_prefix(s.name.clone());
+                bar.set_message("en cours…");
+                bar.enable_steady_tick(std::time::Duration::from_millis(120));
+                (s.name.clone(), bar)
+            })
+            .collect();
+        Self {
+            bars: Arc::new(bars),
+        }
+    }
+
+    pub(super) fn hook(&self) -> Option<Progress> {
+        let bars = self.bars.clone();
+        Some(Arc::new(move |r: &RunRecord| {
+            if let Some(bar) = bars.get(&r.source) {
+                bar.set_message(format!(
+                    "{} annonces, {} documents",
+                    r.new + r.updated + r.unchanged,
+                    r.fetched
+                ));
+            }
+        }))
+    }
+
+    pub(super) fn finish(&self) {
+        for bar in self.bars.values() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+pub(super) fn print_health(health: &[SourceHealth]) {
+    if health.is_empty() {
+        println!("Aucune source.");
+        return;
+    }
+    for h in health {
+        let s = &h.state;
+        println!("{}", s.name);
+        println!(
+            "  dernier succès : {}",
+            s.last_success_at.as_deref().unwrap_or("jamais")
+        );
+        println!(
+            "  prochaine exécution : {}",
+            s.next_run_at.as_deref().unwrap_or("non planifiée")
+        );
+        println!("  échecs consécutifs : {}", s.consecutive_failures);
+        match (&s.last_error_kind, &s.last_error) {
+            (Some(kind), Some(msg)) => println!("  dernière erreur ({kind}) : {msg}"),
+            _ => println!("  dernière erreur : aucune"),
+        }
+        println!(
+            "  exécutions : {} · part de 304 : {:.0} % · annonces par exécution : {:.1} · durée moyenne : {:.1} s",
+            h.runs,
+            h.not_modified_share() * 100.0,
+            h.ads_per_run(),
+            if h.runs == 0 {
+                0.0
+            } else {
+                h.duration_ms as f64 / h.runs as f64 / 1000.0
+            }
+        );
+    }
+}
