@@ -54,8 +54,14 @@ pub fn write_config(dir: &Path, sim: &Simulator) -> PathBuf {
 
 /// Runs the binary with `args`, from `cwd`, and waits for it.
 pub async fn antenne(cwd: &Path, args: &[&str]) -> Output {
+    antenne_env(cwd, args, &[]).await
+}
+
+/// As `antenne`, with extra environment variables.
+pub async fn antenne_env(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     tokio::process::Command::new(env!("CARGO_BIN_EXE_antenne"))
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(cwd)
         .env_remove("ANTENNE_DATA")
         .env_remove("ANTENNE_CONFIG")
@@ -85,3 +91,68 @@ pub fn corpus() -> Vec<serde_json::Value> {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
 }
+
+/// A configuration with every demo board of `sim` (and the broken one), France Travail
+/// credentials read from `FT_TEST_ID` / `FT_TEST_SECRET`.
+pub fn write_federation_config(dir: &Path, sim: &Simulator) -> PathBuf {
+    let base = sim.base_url();
+    let path = dir.join("antenne.toml");
+    std::fs::write(
+        &path,
+        format!(
+            r#"[crawl]
+allow_private_addresses = true
+min_interval_ms = 0
+max_retries = 0
+
+[[sources]]
+name = "board-rss"
+kind = "feed"
+url = "{base}/board-rss/offres.rss"
+follow_links = true
+
+[[sources]]
+name = "board-atom"
+kind = "feed"
+url = "{base}/board-atom/offres.atom"
+
+[[sources]]
+name = "board-jsonld"
+kind = "jsonld"
+url = "{base}/board-jsonld/offres/page-1.html"
+links = "a.offre"
+next = "a[rel=next]"
+
+[[sources]]
+name = "board-html"
+kind = "html"
+url = "{base}/board-html/emplois/index.html"
+links = "li.job a"
+next = "a.suivant"
+fields = {{ title = "h1", description = ".descriptif", employer = ".employeur", location = ".lieu", contract = ".contrat", published = "time@datetime" }}
+
+[[sources]]
+name = "france-travail"
+kind = "france_travail"
+url = "{base}/france-travail/api"
+token_url = "{base}/france-travail/token"
+client_id_env = "FT_TEST_ID"
+client_secret_env = "FT_TEST_SECRET"
+page_size = 3
+
+[[sources]]
+name = "board-panne"
+kind = "feed"
+url = "{base}/board-panne/offres.rss"
+"#
+        ),
+    )
+    .unwrap();
+    path
+}
+
+/// The demo's France Travail credentials, as environment variables for `write_federation_config`.
+pub const FT_ENV: [(&str, &str); 2] = [
+    ("FT_TEST_ID", antenne::simulator::DEMO_CLIENT),
+    ("FT_TEST_SECRET", antenne::simulator::DEMO_SECRET),
+];

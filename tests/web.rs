@@ -141,3 +141,49 @@ async fn script_in_an_ad_is_escaped() {
     let (_, _, list) = get(&state, "/?q=animatrice&all=1").await;
     assert!(!list.contains("<script>alert"));
 }
+
+#[tokio::test]
+async fn metrics_in_prometheus_text() {
+    let state = state_with(&[ant("dddd4444", "Animatrice numérique de territoire")]).await;
+    state
+        .store
+        .sync_sources(&[antenne::model::Source {
+            name: "board-a".into(),
+            kind: antenne::model::SourceKind::Feed,
+            url: "http://127.0.0.1:9/f.rss".into(),
+            schedule: "0 0 * * * *".into(),
+            follow_links: false,
+            links: None,
+            next: None,
+            fields: Default::default(),
+        }])
+        .unwrap();
+    let now = Utc::now();
+    let run = antenne::store::RunRecord {
+        source: "board-a".into(),
+        started_at: now,
+        finished_at: now + chrono::Duration::milliseconds(1500),
+        fetched: 3,
+        not_modified: 9,
+        new: 1,
+        ..Default::default()
+    };
+    state.store.record_run(&run, None).unwrap();
+    let (status, headers, text) = get(&state, "/metrics").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain; version=0.0.4")
+    );
+    for line in [
+        "antenne_source_runs_total{source=\"board-a\"} 1",
+        "antenne_source_not_modified_total{source=\"board-a\"} 9",
+        "antenne_source_last_run_duration_seconds{source=\"board-a\"} 1.5",
+        "antenne_postings{status=\"open\",verdict=\"ant\"} 1",
+        "# TYPE antenne_source_fetched_total counter",
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line:?} in\n{text}");
+    }
+}
