@@ -39,9 +39,10 @@ impl RuleSet {
             }
             let folded = Folded::new(text);
             let sections = (field == "description").then(|| self.context.sections(&folded.text));
-            for &(si, pi) in &fs.owners {
+            for &si in &fs.owners {
                 let max = self.signals[si].def.max_count * MATCHES_PER_COUNT;
-                let mut matches = self.signals[si].regexes[pi]
+                let mut matches = self.signals[si]
+                    .regex
                     .find_iter(folded.text.as_bytes())
                     .take(max)
                     .peekable();
