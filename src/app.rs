@@ -58,6 +58,9 @@ pub struct App {
     pub data_dir: PathBuf,
     /// OAuth2 tokens of API sources, kept across runs until they expire.
     pub tokens: Arc<crate::crawl::france_travail::TokenCache>,
+    /// Fingerprints of stored postings, to find a job posted again under another URL. Held
+    /// across the check and the store of one ad, so two boards cannot both add the same job.
+    pub near: Arc<tokio::sync::Mutex<crate::dedup::near::NearIndex>>,
 }
 
 impl App {
@@ -87,7 +90,20 @@ impl App {
             fetcher,
             data_dir: data_dir.to_owned(),
             tokens: Arc::default(),
+            near: Arc::default(),
         };
+        let near = app
+            .store
+            .run(|store| -> Result<_, StoreError> {
+                store.expire_passed(chrono::Utc::now().date_naive())?;
+                let mut index = crate::dedup::near::NearIndex::default();
+                for r in store.postings()? {
+                    index.insert(&r.posting.id, crate::dedup::near::fingerprint(&r.posting));
+                }
+                Ok(index)
+            })
+            .await?;
+        *app.near.lock().await = near;
         if revalidate {
             app.revalidate().await?;
         }

@@ -9,13 +9,16 @@ use tokio::task::JoinSet;
 
 use crate::app::App;
 use crate::crawl::{Conditional, CrawlError, Crawler, Fetched, france_travail};
+use crate::dedup::{self, near, near::NearMatch};
 use crate::extract::{self, Document, Expect, ExtractError};
 use crate::model::{RawPosting, Source, SourceKind};
+use crate::normalize;
 use crate::store::{Change, RunRecord, Validators};
-use crate::{dedup, normalize};
 
 /// Most listing pages followed for one source in one run.
 pub const MAX_LISTING_PAGES: usize = 50;
+/// Complete, successful runs in a row a source must omit an ad before it counts as gone.
+pub const GONE_AFTER_RUNS: u32 = 3;
 
 /// Called as a source's run progresses, with its counters so far (progress bars).
 pub type Progress = std::sync::Arc<dyn Fn(&RunRecord) + Send + Sync>;
@@ -32,6 +35,10 @@ pub async fn run_sources_with(
     sources: &[Source],
     progress: Option<Progress>,
 ) -> Vec<RunRecord> {
+    let today = Utc::now().date_naive();
+    if let Err(e) = app.store.run(move |s| s.expire_passed(today)).await {
+        tracing::error!("cannot expire passed ads: {e}");
+    }
     let crawler = std::sync::Arc::new(Crawler::new(app.fetcher.clone(), &app.config.crawl));
     let mut set = JoinSet::new();
     for (i, source) in sources.iter().cloned().enumerate() {
@@ -51,6 +58,10 @@ struct Run<'a> {
     record: RunRecord,
     seen: Vec<String>,
     progress: Option<Progress>,
+    /// URLs of every ad the source listed in this run.
+    listed: Vec<String>,
+    /// The source listed all its ads (no fault, no cap): ads it omitted may be gone.
+    complete: bool,
 }
 
 /// A fault that stops a source for this run.
@@ -103,6 +114,8 @@ pub async fn run_source(
         record,
         seen: Vec::new(),
         progress,
+        listed: Vec::new(),
+        complete: false,
     };
     let outcome = match source.kind {
         SourceKind::Feed => run.feed().await,
@@ -110,8 +123,14 @@ pub async fn run_source(
         SourceKind::FranceTravail => run.france_travail().await,
     };
     let Run {
-        mut record, seen, ..
+        mut record,
+        seen,
+        listed,
+        complete,
+        ..
     } = run;
+    // Only a run that listed everything may say what is missing; never a failed one.
+    let may_mark_missing = outcome.is_ok() && complete;
     if let Err(fault) = outcome {
         tracing::warn!(source = %source.name, kind = fault.kind, "source failed: {}", fault.message);
         record.errors += 1;
@@ -126,6 +145,16 @@ pub async fn run_source(
         .store
         .run(move |store| -> Result<(), String> {
             store.record_run(&saved, next).map_err(|e| e.to_string())?;
+            let mut seen = seen;
+            if may_mark_missing {
+                let gone = store
+                    .mark_missing(&saved.source, &listed, GONE_AFTER_RUNS)
+                    .map_err(|e| e.to_string())?;
+                if !gone.is_empty() {
+                    tracing::info!(source = %saved.source, gone = gone.len(), "ads no longer listed are gone");
+                }
+                seen.extend(gone);
+            }
             if !seen.is_empty() {
                 let generation = store.generation().map_err(|e| e.to_string())?;
                 let records = store.postings_by_ids(&seen).map_err(|e| e.to_string())?;
@@ -161,6 +190,7 @@ impl Run<'_> {
         let items = parse(feed.clone(), |d| extract::extract(d, Expect::Feed))
             .await?
             .postings;
+        let whole = items.len() <= self.app.config.crawl.max_items_per_source;
         for item in self.capped(items) {
             if self.source.follow_links
                 && let Some(link) = item.url.clone()
@@ -168,9 +198,11 @@ impl Run<'_> {
                 self.ad_page(&link, Some(item)).await;
             } else {
                 let at = item.url.clone().unwrap_or_else(|| self.source.url.clone());
+                self.listed.push(at.clone());
                 self.keep(item, &at).await?;
             }
         }
+        self.complete = whole;
         self.save_validators(&feed).await
     }
 
@@ -183,6 +215,7 @@ impl Run<'_> {
         let mut page = self.source.url.clone();
         let mut visited = vec![page.clone()];
         let mut links: Vec<String> = Vec::new();
+        let mut last_page = false;
         loop {
             let fetched = self.crawler.get(&page, &Conditional::default()).await?;
             self.record.fetched += 1;
@@ -209,12 +242,18 @@ impl Run<'_> {
                     visited.push(next.clone());
                     page = next;
                 }
-                _ => break,
+                Some(_) => break,
+                None => {
+                    last_page = true;
+                    break;
+                }
             }
         }
+        let whole = last_page && links.len() <= self.app.config.crawl.max_items_per_source;
         for link in self.capped(links) {
             self.ad_page(&link, None).await;
         }
+        self.complete = whole;
         Ok(())
     }
 
@@ -233,6 +272,7 @@ impl Run<'_> {
         let max = self.app.config.crawl.max_items_per_source;
         let mut start = 0;
         let mut refreshed = false;
+        let mut whole = false;
         while start < max {
             let token = self
                 .app
@@ -252,6 +292,7 @@ impl Run<'_> {
             };
             self.record.fetched += 1;
             if answer.status == 204 {
+                whole = true;
                 break;
             }
             let partial = answer.status == 206;
@@ -262,19 +303,23 @@ impl Run<'_> {
             let got = offers.len();
             for offer in offers {
                 let at = offer.url.clone().unwrap_or_else(|| url.clone());
+                self.listed.push(at.clone());
                 self.keep(offer, &at).await?;
             }
             start += cfg.page_size;
             if !partial || got == 0 || total.is_some_and(|t| start >= t) {
+                whole = true;
                 break;
             }
         }
+        self.complete = whole;
         Ok(())
     }
 
     /// Fetches and keeps one ad page; a failure costs this ad only. `item` is the feed item the
     /// page completes, kept as it is if the page cannot be read.
     async fn ad_page(&mut self, link: &str, item: Option<RawPosting>) {
+        self.listed.push(link.to_owned());
         let outcome = self.try_ad_page(link, item.clone()).await;
         if let Err(fault) = outcome {
             let robots = fault.kind == "robots";
@@ -369,7 +414,33 @@ impl Run<'_> {
                 return Ok(());
             }
         };
-        posting.id = dedup::posting_id(&posting);
+        // One posting per real job: the posting this URL was stored under before, else the
+        // exact key, else the same job found under another URL (MinHash), else a new posting.
+        let exact = dedup::posting_id(&posting);
+        let fingerprint = near::fingerprint(&posting);
+        let mut index = self.app.near.lock().await;
+        let (name, url, key) = (self.source.name.clone(), at.to_owned(), exact.clone());
+        let known = self
+            .app
+            .store
+            .run(move |s| s.resolve_posting(&name, &url, &key))
+            .await
+            .map_err(store_fault)?;
+        let mut uncertain = None;
+        posting.id = match known {
+            Some(id) => id,
+            None => match index.best(&fingerprint, &exact) {
+                NearMatch::Same(id, score) => {
+                    tracing::info!(source = %self.source.name, "{at} is the same job as posting {id} (similarity {score:.2})");
+                    id
+                }
+                NearMatch::Uncertain(id, score) => {
+                    uncertain = Some((id, score));
+                    exact
+                }
+                NearMatch::New => exact,
+            },
+        };
         let verdict = self.app.rules.evaluate(&posting);
         let flagged = verdict.flagged;
         let (name, id, at, now) = (
@@ -381,9 +452,20 @@ impl Run<'_> {
         let change = self
             .app
             .store
-            .run(move |s| s.upsert_posting(&name, &at, &posting, &verdict, now))
+            .run(move |s| -> Result<Change, crate::store::StoreError> {
+                let change = s.upsert_posting(&name, &at, &posting, &verdict, now)?;
+                if let Some((other, score)) = uncertain {
+                    // Perhaps the same job: kept apart, recorded for staff to decide.
+                    s.record_candidate(&posting.id, &other, score, now)?;
+                }
+                Ok(change)
+            })
             .await
             .map_err(store_fault)?;
+        if change != Change::Unchanged {
+            index.insert(&id, fingerprint);
+        }
+        drop(index);
         match change {
             Change::New => self.record.new += 1,
             Change::Updated => self.record.updated += 1,

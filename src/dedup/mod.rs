@@ -1,8 +1,10 @@
-//! De-duplication: the stable key of a posting, ours and never a feed library's.
+//! De-duplication: one posting per real job.
 //!
-//! Pure: no I/O. Entry point: `posting_id`. The key is a hash of the canonical URL (tracking
-//! parameters and fragments stripped); an ad without a URL is keyed on its employer, title and
-//! place instead. Cross-board matching of near-duplicates builds on this module.
+//! Pure: no I/O. Two steps: `posting_id`, the exact key (a hash of the canonical URL, tracking
+//! parameters and fragments stripped; without a URL, employer, title and place), then
+//! `near::NearIndex`, which finds the same job under another URL (MinHash + LSH).
+
+pub mod near;
 
 use sha2::{Digest, Sha256};
 

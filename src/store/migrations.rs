@@ -134,4 +134,18 @@ CREATE TABLE digests (
     r"
 ALTER TABLE sightings ADD COLUMN content_hash TEXT;
 ",
+    // Life cycle and de-duplication: runs a sighting was missing from its source, reposts of
+    // an ad that had gone, and near-duplicate pairs left for staff to decide.
+    r"
+ALTER TABLE sightings ADD COLUMN missed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE postings ADD COLUMN reposts INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE duplicate_candidates (
+    posting_a  TEXT NOT NULL REFERENCES postings(id) ON DELETE CASCADE,
+    posting_b  TEXT NOT NULL REFERENCES postings(id) ON DELETE CASCADE,
+    score      REAL NOT NULL,
+    status     TEXT NOT NULL DEFAULT 'pending',
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (posting_a, posting_b)
+);
+",
 ];

@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use rusqlite::Connection;
 use thiserror::Error;
 
-pub use postings::Change;
+pub use postings::{Change, DuplicateCandidate};
 pub use sources::{RunRecord, SourceHealth, SourceState, Validators};
 
 /// File name of the database inside the data directory.

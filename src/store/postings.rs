@@ -212,10 +212,26 @@ fn upsert(
         .optional()?;
     // Same content as this source gave last time: nothing changed here, whatever another
     // board carrying the same ad says.
-    let existing = match (existing, seen_before) {
-        (Some(_), Some(Some(last))) if last == hash => Some(hash.clone()),
+    let others: i64 = tx.query_row(
+        "SELECT COUNT(*) FROM sightings WHERE posting_id = ?1 AND NOT (source = ?2 AND url = ?3)",
+        params![p.id, source, url],
+        |r| r.get(0),
+    )?;
+    let existing = match (existing, &seen_before) {
+        (Some(_), Some(Some(last))) if *last == hash => Some(hash.clone()),
+        // A board newly carrying a known job adds its sighting; the text stays the one the
+        // posting already has, so cross-posts never flip it back and forth.
+        (Some(_), None) if others > 0 => Some(hash.clone()),
         (existing, _) => existing,
     };
+    // A job that had gone and is carried again is a repost.
+    let reposted = tx.execute(
+        "UPDATE postings SET status = 'open', reposts = reposts + 1 WHERE id = ?1 AND status = 'gone'",
+        [&p.id],
+    )?;
+    if reposted > 0 {
+        bump_generation(tx)?;
+    }
     let change = match existing {
         None => {
             tx.execute(
@@ -273,7 +289,7 @@ fn upsert(
     tx.execute(
         "INSERT INTO sightings (posting_id, source, url, first_seen, last_seen, content_hash) \
          VALUES (?1, ?2, ?3, ?4, ?4, ?5) ON CONFLICT (posting_id, source, url) DO UPDATE SET \
-         last_seen = excluded.last_seen, content_hash = excluded.content_hash",
+         last_seen = excluded.last_seen, content_hash = excluded.content_hash, missed = 0",
         params![p.id, source, url, now_s, hash],
     )?;
     let stored_version: Option<String> = tx
@@ -357,7 +373,7 @@ impl Store {
         let conn = self.conn();
         let id: Option<String> = conn
             .query_row(
-                "UPDATE sightings SET last_seen = ?3 WHERE source = ?1 AND url = ?2 RETURNING posting_id",
+                "UPDATE sightings SET last_seen = ?3, missed = 0 WHERE source = ?1 AND url = ?2 RETURNING posting_id",
                 params![source, url, ts(now)],
                 |r| r.get(0),
             )
@@ -381,5 +397,157 @@ impl Store {
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .map_err(|e| self.sql_err(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.sql_err(e))
+    }
+}
+
+/// A pair of postings that may be the same job, for staff to decide.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DuplicateCandidate {
+    /// One posting.
+    pub a: String,
+    /// The other.
+    pub b: String,
+    /// Similarity, 0 to 1.
+    pub score: f64,
+    /// `pending`, `merged` or `distinct`.
+    pub status: String,
+}
+
+impl Store {
+    /// The posting stored from `url` on `source`, if any (it may have been merged into a posting
+    /// keyed on another board's URL).
+    pub fn sighting_posting(&self, source: &str, url: &str) -> Result<Option<String>, StoreError> {
+        self.conn()
+            .query_row(
+                "SELECT posting_id FROM sightings WHERE source = ?1 AND url = ?2 ORDER BY last_seen DESC LIMIT 1",
+                params![source, url],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.sql_err(e))
+    }
+
+    /// Records a pair that may be the same job (kept apart until staff decide).
+    pub fn record_candidate(
+        &self,
+        a: &str,
+        b: &str,
+        score: f64,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let (a, b) = if a < b { (a, b) } else { (b, a) };
+        self.conn()
+            .execute(
+                "INSERT INTO duplicate_candidates (posting_a, posting_b, score, created_at) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT (posting_a, posting_b) DO UPDATE SET score = excluded.score",
+                params![a, b, score, ts(now)],
+            )
+            .map(|_| ())
+            .map_err(|e| self.sql_err(e))
+    }
+
+    /// Pairs recorded for staff.
+    pub fn duplicate_candidates(&self) -> Result<Vec<DuplicateCandidate>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare("SELECT posting_a, posting_b, score, status FROM duplicate_candidates ORDER BY score DESC")
+            .map_err(|e| self.sql_err(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(DuplicateCandidate {
+                    a: r.get(0)?,
+                    b: r.get(1)?,
+                    score: r.get(2)?,
+                    status: r.get(3)?,
+                })
+            })
+            .map_err(|e| self.sql_err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.sql_err(e))
+    }
+
+    /// After a complete, successful run of `source`: sightings it did not list this time count
+    /// one more miss; a posting whose every sighting missed `gone_after` runs in a row is `gone`.
+    /// Returns the postings that went.
+    pub fn mark_missing(
+        &self,
+        source: &str,
+        listed: &[String],
+        gone_after: u32,
+    ) -> Result<Vec<String>, StoreError> {
+        let mut conn = self.conn();
+        let sql = |e| self.sql_err(e);
+        let tx = conn.transaction().map_err(sql)?;
+        tx.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS listed (url TEXT PRIMARY KEY)",
+            [],
+        )
+        .map_err(sql)?;
+        tx.execute("DELETE FROM listed", []).map_err(sql)?;
+        for url in listed {
+            tx.execute("INSERT OR IGNORE INTO listed (url) VALUES (?1)", [url])
+                .map_err(sql)?;
+        }
+        tx.execute(
+            "UPDATE sightings SET missed = missed + 1 WHERE source = ?1 AND url NOT IN (SELECT url FROM listed)",
+            [source],
+        )
+        .map_err(sql)?;
+        let gone: Vec<String> = {
+            let mut stmt = tx
+                .prepare(
+                    "UPDATE postings SET status = 'gone' WHERE status = 'open' AND id IN \
+                     (SELECT posting_id FROM sightings WHERE source = ?1) AND NOT EXISTS \
+                     (SELECT 1 FROM sightings s WHERE s.posting_id = postings.id AND s.missed < ?2) RETURNING id",
+                )
+                .map_err(sql)?;
+            let rows = stmt
+                .query_map(params![source, gone_after], |r| r.get(0))
+                .map_err(sql)?;
+            rows.collect::<Result<_, _>>().map_err(sql)?
+        };
+        if !gone.is_empty() {
+            bump_generation(&tx).map_err(sql)?;
+        }
+        tx.commit().map_err(sql)?;
+        Ok(gone)
+    }
+
+    /// Marks `expired` every open posting whose deadline is before `today`. Returns how many.
+    pub fn expire_passed(&self, today: chrono::NaiveDate) -> Result<usize, StoreError> {
+        let mut conn = self.conn();
+        let sql = |e| self.sql_err(e);
+        let tx = conn.transaction().map_err(sql)?;
+        let n = tx
+            .execute(
+                "UPDATE postings SET status = 'expired' WHERE status = 'open' AND valid_through < ?1",
+                [today.to_string()],
+            )
+            .map_err(sql)?;
+        if n > 0 {
+            bump_generation(&tx).map_err(sql)?;
+        }
+        tx.commit().map_err(sql)?;
+        Ok(n)
+    }
+}
+
+impl Store {
+    /// The posting an ad seen at `url` on `source` belongs to: the one that sighting was stored
+    /// under before, else the one with the ad's exact key, else none.
+    pub fn resolve_posting(
+        &self,
+        source: &str,
+        url: &str,
+        exact: &str,
+    ) -> Result<Option<String>, StoreError> {
+        if let Some(id) = self.sighting_posting(source, url)? {
+            return Ok(Some(id));
+        }
+        self.conn()
+            .query_row("SELECT id FROM postings WHERE id = ?1", [exact], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| self.sql_err(e))
     }
 }
