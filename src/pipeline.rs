@@ -405,7 +405,8 @@ impl Run<'_> {
     }
 
     /// Normalises, keys, validates and stores one ad seen at `at`.
-    async fn keep(&mut self, raw: RawPosting, at: &str) -> Result<(), Fault> {
+    async fn keep(&mut self, mut raw: RawPosting, at: &str) -> Result<(), Fault> {
+        raw.fetched_at = raw.fetched_at.or_else(|| Some(Utc::now()));
         let mut posting = match normalize::normalize(raw) {
             Ok(p) => p,
             Err(e) => {

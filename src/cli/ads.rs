@@ -191,6 +191,7 @@ fn raw_from_ad(v: &Value) -> Option<RawPosting> {
         salary: text("salary"),
         published: text("published"),
         valid_through: text("valid_through"),
+        fetched_at: None,
     })
 }
 

@@ -52,6 +52,7 @@ fn offer(o: &Value) -> RawPosting {
         salary: s(o.pointer("/salaire/libelle")),
         published: s(o.get("dateCreation")),
         valid_through: None,
+        fetched_at: None,
     }
 }
 

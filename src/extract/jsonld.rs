@@ -78,6 +78,7 @@ fn to_raw(v: &Value) -> RawPosting {
         salary: v.get("baseSalary").and_then(salary),
         published: text(v.get("datePosted")),
         valid_through: text(v.get("validThrough")),
+        fetched_at: None,
     }
 }
 

@@ -81,6 +81,7 @@ pub(super) fn fields(
         salary: get("salary", false),
         published: get("published", false),
         valid_through: get("valid_through", false),
+        fetched_at: None,
     };
     if posting.title.is_none() || posting.description.is_none() {
         return Err(ExtractError::NoAd {

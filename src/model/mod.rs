@@ -9,7 +9,7 @@ mod verdict;
 
 pub(crate) use posting::hex16;
 pub use posting::{
-    Location, Posting, PostingRecord, PostingStatus, RawLocation, RawPosting, Sighting,
+    Location, Posting, PostingRecord, PostingStatus, RawLocation, RawPosting, SalaryRange, Sighting,
 };
 pub use source::{Source, SourceKind};
 pub use verdict::{Evidence, Finding, Severity, Verdict, VerdictCode};

@@ -44,6 +44,9 @@ pub struct RawPosting {
     pub published: Option<String>,
     /// Application deadline as written.
     pub valid_through: Option<String>,
+    /// When it was fetched, for relative dates (« il y a 2 jours »).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fetched_at: Option<DateTime<Utc>>,
 }
 
 /// A normalised location.
@@ -61,13 +64,29 @@ pub struct Location {
     /// Département code (« 33 », « 2A », « 974 »).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub department_code: Option<String>,
-    /// Région name, post-2016 (« Nouvelle-Aquitaine »).
+    /// Région name, post-2016 (« Nouvelle-Aquitaine »), or the Belgian region.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
+    /// ISO country code: `FR`, or `BE` for Belgian ads (another framework).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+}
+
+/// A salary read from free text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SalaryRange {
+    /// Lowest amount.
+    pub min: f64,
+    /// Highest amount (equal to `min` for a single figure).
+    pub max: f64,
+    /// `hour`, `day`, `month` or `year`.
+    pub period: String,
+    /// ISO currency code.
+    pub currency: String,
 }
 
 /// A normalised posting: plain text, parsed dates, structured location.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Posting {
     /// Our stable key (see `dedup`), never a feed library's id.
     pub id: String,
@@ -86,9 +105,24 @@ pub struct Posting {
     /// Working time as written.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hours: Option<String>,
-    /// Salary as written.
+    /// Salary as written (kept as text when it reads « selon grille »).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub salary: Option<String>,
+    /// Salary as figures, when the text gives them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub salary_range: Option<SalaryRange>,
+    /// Contract duration in months (CDD, contrat de projet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contract_months: Option<u32>,
+    /// Full time (`true`) or part time (`false`), when stated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub full_time: Option<bool>,
+    /// Weekly hours, when stated (« 28/35e », « 80 % », « 17 h 30 »).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weekly_hours: Option<f64>,
+    /// Employer type code (`office_de_tourisme`, `epic`, `petr`...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employer_type: Option<String>,
     /// Publication date.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub published: Option<NaiveDate>,
@@ -206,6 +240,7 @@ impl RawPosting {
             salary: self.salary.or(fallback.salary),
             published: self.published.or(fallback.published),
             valid_through: self.valid_through.or(fallback.valid_through),
+            fetched_at: self.fetched_at.or(fallback.fetched_at),
         }
     }
 }

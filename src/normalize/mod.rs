@@ -3,9 +3,11 @@
 //! Pure and synchronous: no I/O. Entry point: `normalize`. The date parser is shared with
 //! `extract` (feed timestamps), the place table with the search filters.
 
+mod contract;
 pub mod dates;
-mod fields;
+pub mod employer;
 pub mod places;
+mod salary;
 mod text;
 
 use thiserror::Error;
@@ -43,10 +45,15 @@ pub fn normalize(raw: RawPosting) -> Result<Posting, NormalizeError> {
         .clone()
         .or_else(|| raw.source_ref.clone())
         .unwrap_or_else(|| "<ad without URL>".into());
+    // Plain text is kept exactly as given, so that evidence offsets index the text the source
+    // (or the `validate` caller) gave; HTML becomes text with one paragraph per line.
     let title = raw
         .title
         .as_deref()
-        .map(|t| cut(text::one_line(&html_to_text(t)), MAX_TITLE_BYTES))
+        .map(|t| {
+            let plain = !text::looks_html(t) && !t.contains('\n') && t.trim() == t;
+            cut(if plain { t.to_owned() } else { text::one_line(&html_to_text(t)) }, MAX_TITLE_BYTES)
+        })
         .filter(|t| !t.is_empty())
         .ok_or_else(|| NormalizeError::NoTitle {
             where_: where_.clone(),
@@ -54,23 +61,39 @@ pub fn normalize(raw: RawPosting) -> Result<Posting, NormalizeError> {
     let description = raw
         .description
         .as_deref()
-        .map(|d| cut(html_to_text(d), MAX_DESCRIPTION_BYTES))
-        .filter(|d| !d.is_empty())
+        .map(|d| cut(if text::looks_html(d) { html_to_text(d) } else { d.to_owned() }, MAX_DESCRIPTION_BYTES))
+        .filter(|d| !d.trim().is_empty())
         .ok_or(NormalizeError::NoDescription { where_ })?;
-    let (contract, hours_from_contract) = fields::contract(raw.contract.as_deref(), &description);
+    let (contract, hours_from_contract) = contract::contract(raw.contract.as_deref(), &description);
     let clean = |v: Option<String>| {
         v.map(|s| text::one_line(&html_to_text(&s)))
             .filter(|s| !s.is_empty())
     };
+    let employer = clean(raw.employer);
+    let hours = clean(raw.hours).or(hours_from_contract);
+    let salary = clean(raw.salary);
+    let (full_time, weekly_hours) = contract::working_time(
+        &[hours.as_deref(), raw.contract.as_deref()].into_iter().flatten().collect::<Vec<_>>(),
+    );
+    let valid_through = raw
+        .valid_through
+        .as_deref()
+        .and_then(dates::parse_date)
+        .or_else(|| dates::deadline_in(&description));
     Ok(Posting {
         id: String::new(),
         location: places::locate(&raw.location),
-        employer: clean(raw.employer),
+        employer_type: employer::employer_type(employer.as_deref(), &description),
+        contract_months: contract::months(raw.contract.as_deref(), &description),
+        salary_range: salary.as_deref().and_then(salary::salary),
+        employer,
         contract,
-        hours: clean(raw.hours).or(hours_from_contract),
-        salary: clean(raw.salary),
-        published: raw.published.as_deref().and_then(dates::parse_date),
-        valid_through: raw.valid_through.as_deref().and_then(dates::parse_date),
+        full_time,
+        weekly_hours,
+        hours,
+        salary,
+        published: raw.published.as_deref().and_then(|p| dates::parse_date_at(p, raw.fetched_at)),
+        valid_through,
         url: raw.url.map(|u| u.trim().to_owned()),
         title,
         description,

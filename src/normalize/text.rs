@@ -30,10 +30,16 @@ const SKIPPED: &[&str] = &[
     "script", "style", "noscript", "template", "nav", "header", "footer", "head", "form", "button",
 ];
 
+/// Whether a text holds HTML markup or entities.
+pub(super) fn looks_html(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.windows(2).any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || w[1] == b'/' || w[1] == b'!'))
+        || bytes.windows(2).any(|w| w[0] == b'&' && (w[1].is_ascii_alphabetic() || w[1] == b'#'))
+}
+
 /// Converts HTML (or plain text) to plain text with one paragraph or item per line.
 pub fn html_to_text(input: &str) -> String {
-    let looks_html = input.contains('<') || input.contains('&');
-    if !looks_html {
+    if !looks_html(input) {
         return tidy(input);
     }
     let fragment = Html::parse_fragment(input);
