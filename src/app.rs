@@ -60,7 +60,7 @@ pub struct App {
     pub tokens: Arc<crate::crawl::france_travail::TokenCache>,
     /// Fingerprints of stored postings, to find a job posted again under another URL. Held
     /// across the check and the store of one ad, so two boards cannot both add the same job.
-    pub near: Arc<tokio::sync::Mutex<crate::dedup::near::NearIndex>>,
+    pub near: Arc<std::sync::Mutex<crate::dedup::near::NearIndex>>,
 }
 
 impl App {
@@ -103,7 +103,9 @@ impl App {
                 Ok(index)
             })
             .await?;
-        *app.near.lock().await = near;
+        *app.near
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = near;
         if revalidate {
             app.revalidate().await?;
         }

@@ -407,7 +407,7 @@ impl Run<'_> {
     /// Normalises, keys, validates and stores one ad seen at `at`.
     async fn keep(&mut self, mut raw: RawPosting, at: &str) -> Result<(), Fault> {
         raw.fetched_at = raw.fetched_at.or_else(|| Some(Utc::now()));
-        let mut posting = match normalize::normalize(raw) {
+        let posting = match normalize::normalize(raw) {
             Ok(p) => p,
             Err(e) => {
                 tracing::warn!(source = %self.source.name, "skipped an ad: {e}");
@@ -415,58 +415,24 @@ impl Run<'_> {
                 return Ok(());
             }
         };
-        // One posting per real job: the posting this URL was stored under before, else the
-        // exact key, else the same job found under another URL (MinHash), else a new posting.
-        let exact = dedup::posting_id(&posting);
-        let fingerprint = near::fingerprint(&posting);
-        let mut index = self.app.near.lock().await;
-        let (name, url, key) = (self.source.name.clone(), at.to_owned(), exact.clone());
-        let known = self
+        let (app, name, at) = (self.app.clone(), self.source.name.clone(), at.to_owned());
+        let kept = self
             .app
             .store
-            .run(move |s| s.resolve_posting(&name, &url, &key))
-            .await
-            .map_err(store_fault)?;
-        let mut uncertain = None;
-        posting.id = match known {
-            Some(id) => id,
-            None => match index.best(&fingerprint, &exact) {
-                NearMatch::Same(id, score) => {
-                    tracing::info!(source = %self.source.name, "{at} is the same job as posting {id} (similarity {score:.2})");
-                    id
-                }
-                NearMatch::Uncertain(id, score) => {
-                    uncertain = Some((id, score));
-                    exact
-                }
-                NearMatch::New => exact,
-            },
-        };
-        let verdict = self.app.rules.evaluate(&posting);
-        let flagged = verdict.flagged;
-        let (name, id, at, now) = (
-            self.source.name.clone(),
-            posting.id.clone(),
-            at.to_owned(),
-            Utc::now(),
-        );
-        let change = self
-            .app
-            .store
-            .run(move |s| -> Result<Change, crate::store::StoreError> {
-                let change = s.upsert_posting(&name, &at, &posting, &verdict, now)?;
-                if let Some((other, score)) = uncertain {
-                    // Perhaps the same job: kept apart, recorded for staff to decide.
-                    s.record_candidate(&posting.id, &other, score, now)?;
-                }
-                Ok(change)
+            .run(move |s| {
+                let mut index = app
+                    .near
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                keep_posting(s, &mut index, &app.rules, &name, &at, posting, Utc::now())
             })
             .await
             .map_err(store_fault)?;
-        if change != Change::Unchanged {
-            index.insert(&id, fingerprint);
-        }
-        drop(index);
+        let Kept {
+            id,
+            change,
+            flagged,
+        } = kept;
         match change {
             Change::New => self.record.new += 1,
             Change::Updated => self.record.updated += 1,
@@ -511,6 +477,66 @@ impl Run<'_> {
         }
         items.into_iter().take(max)
     }
+}
+
+/// What storing one ad did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Kept {
+    /// The posting it belongs to.
+    pub id: String,
+    /// What changed.
+    pub change: Change,
+    /// Its verdict flags it.
+    pub flagged: bool,
+}
+
+/// Stores one normalised ad seen at `url` on `source`, as one posting per real job: the
+/// posting this URL was stored under before, else the exact key, else the same job found under
+/// another URL (MinHash), else a new posting. An uncertain match is stored apart and recorded
+/// for staff. Blocking: call it from the blocking pool, with the near-duplicate index locked
+/// for the whole call so that two boards cannot both add the same job.
+pub fn keep_posting(
+    store: &crate::store::Store,
+    index: &mut near::NearIndex,
+    rules: &crate::rules::RuleSet,
+    source: &str,
+    url: &str,
+    mut posting: crate::model::Posting,
+    now: chrono::DateTime<Utc>,
+) -> Result<Kept, crate::store::StoreError> {
+    let exact = dedup::posting_id(&posting);
+    let fingerprint = near::fingerprint(&posting);
+    let mut uncertain = None;
+    posting.id = match store.resolve_posting(source, url, &exact)? {
+        Some(id) => id,
+        None => match index.best(&fingerprint, &exact) {
+            NearMatch::Same(id, score) => {
+                tracing::info!(
+                    source,
+                    "{url} is the same job as posting {id} (similarity {score:.2})"
+                );
+                id
+            }
+            NearMatch::Uncertain(id, score) => {
+                uncertain = Some((id, score));
+                exact
+            }
+            NearMatch::New => exact,
+        },
+    };
+    let verdict = rules.evaluate(&posting);
+    let change = store.upsert_posting(source, url, &posting, &verdict, now)?;
+    if let Some((other, score)) = uncertain {
+        store.record_candidate(&posting.id, &other, score, now)?;
+    }
+    if change != Change::Unchanged {
+        index.insert(&posting.id, fingerprint);
+    }
+    Ok(Kept {
+        id: posting.id,
+        change,
+        flagged: verdict.flagged,
+    })
 }
 
 /// Parsing is CPU work: it runs on the blocking pool, never on the async workers.

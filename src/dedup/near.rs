@@ -11,8 +11,9 @@ use crate::model::Posting;
 
 /// MinHash values per description.
 pub const HASHES: usize = 64;
-/// LSH bands (of `HASHES / BANDS` rows each).
-pub const BANDS: usize = 16;
+/// LSH bands (of `HASHES / BANDS` rows each). Two rows per band make a pair whose descriptions
+/// share a third of their shingles a candidate 97 % of the time, so that the grey band is seen.
+pub const BANDS: usize = 32;
 const ROWS: usize = HASHES / BANDS;
 /// A score from which two postings are the same job.
 pub const SAME_AT: f64 = 0.80;

@@ -59,9 +59,12 @@ static MONTHS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(cdd|contrat de projet|duree determinee|mission|contrat)\b[^.\n]{0,40}?\b(\d{1,2}|un|une|deux|trois|six|douze|dix huit|dix-huit|vingt quatre)\s*(mois|ans?|annees?)\b")
         .expect("valid pattern")
 });
-static SHARE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b(\d{2})\s?%").expect("valid pattern"));
-static FRACTION: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b(\d{1,2}(?:[.,]\d{1,2})?)\s?(?:h\s?)?/\s?35(?:e|eme|h|\b)").expect("valid pattern"));
+static SHARE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b(\d{2})\s?%").expect("valid pattern"));
+static FRACTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(\d{1,2}(?:[.,]\d{1,2})?)\s?(?:h\s?)?/\s?35(?:e|eme|h|\b)")
+        .expect("valid pattern")
+});
 static HOURS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(\d{1,2})\s?(?:h|heures?)\s?(\d{2})?\b(?:\s*(?:hebdo|par semaine|/ ?semaine|hebdomadaires?))?")
         .expect("valid pattern")
@@ -93,7 +96,9 @@ pub(super) fn months(field: Option<&str>, description: &str) -> Option<u32> {
             (1..=72).contains(&months).then_some(months)
         })
     };
-    field.and_then(find).or_else(|| find(&description.chars().take(4000).collect::<String>()))
+    field
+        .and_then(find)
+        .or_else(|| find(&description.chars().take(4000).collect::<String>()))
 }
 
 /// Full or part time, and weekly hours, from the hours field, the contract field and the text.
@@ -103,9 +108,17 @@ pub(super) fn working_time(texts: &[&str]) -> (Option<bool>, Option<f64>) {
     for text in texts {
         let t = fold(text);
         if full.is_none() {
-            if t.contains("temps non complet") || t.contains("temps partiel") || t.contains("part time") || t.contains("mi-temps") || t.contains("mi temps") {
+            if t.contains("temps non complet")
+                || t.contains("temps partiel")
+                || t.contains("part time")
+                || t.contains("mi-temps")
+                || t.contains("mi temps")
+            {
                 full = Some(false);
-            } else if t.contains("temps complet") || t.contains("temps plein") || t.contains("full time") {
+            } else if t.contains("temps complet")
+                || t.contains("temps plein")
+                || t.contains("full time")
+            {
                 full = Some(true);
             }
         }
@@ -116,7 +129,8 @@ pub(super) fn working_time(texts: &[&str]) -> (Option<bool>, Option<f64>) {
                 .or_else(|| {
                     SHARE.captures(&t).and_then(|c| {
                         let share: f64 = c[1].parse().ok()?;
-                        (t.contains("temps") && (40.0..100.0).contains(&share)).then_some(35.0 * share / 100.0)
+                        (t.contains("temps") && (40.0..100.0).contains(&share))
+                            .then_some(35.0 * share / 100.0)
                     })
                 })
                 .or_else(|| {
@@ -153,7 +167,11 @@ mod tests {
             (Some("CDI"), "", None),
             (None, "Poste en CDD de douze mois, renouvelable.", Some(12)),
             (None, "Contrat à durée déterminée de 2 ans.", Some(24)),
-            (Some("CDD saisonnier"), "Mission de 6 mois d'avril à septembre.", Some(6)),
+            (
+                Some("CDD saisonnier"),
+                "Mission de 6 mois d'avril à septembre.",
+                Some(6),
+            ),
             (Some("Titulaire"), "", None),
         ];
         for (field, desc, want) in rows {

@@ -46,7 +46,9 @@ fn timestamp(t: &str) -> Option<DateTime<Utc>> {
     {
         return Some(d.with_timezone(&Utc));
     }
-    chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S").ok().map(|d| d.and_utc())
+    chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S")
+        .ok()
+        .map(|d| d.and_utc())
 }
 
 /// Parses a date from any of the supported forms, ignoring a leading « publiée le ».
@@ -154,7 +156,11 @@ pub fn deadline_in(text: &str) -> Option<NaiveDate> {
     let t = deunicode::deunicode(text).to_lowercase().replace('\'', " ");
     DEADLINE_CUE.find_iter(&t).find_map(|m| {
         let window: String = t[m.end()..].chars().take(40).collect();
-        parse_date(window.trim_start_matches([' ', ':', '-']).trim_start_matches("le "))
+        parse_date(
+            window
+                .trim_start_matches([' ', ':', '-'])
+                .trim_start_matches("le "),
+        )
     })
 }
 
@@ -193,7 +199,9 @@ mod tests {
 
     #[test]
     fn relative_dates_and_deadlines() {
-        let fetched = DateTime::parse_from_rfc3339("2026-11-28T10:00:00Z").unwrap().with_timezone(&Utc);
+        let fetched = DateTime::parse_from_rfc3339("2026-11-28T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
         let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
         let rows = [
             ("Publiée aujourd'hui", d(2026, 11, 28)),
@@ -211,9 +219,18 @@ mod tests {
         assert_eq!(parse_date_at("il y a 2 jours", None), None);
         let deadlines = [
             ("Date limite de candidature : 15/01/2027.", d(2027, 1, 15)),
-            ("Candidatures avant le 1er décembre 2026 à l'adresse…", d(2026, 12, 1)),
-            ("Merci d'envoyer votre candidature jusqu'au 7 mars 2025.", d(2025, 3, 7)),
-            ("Date limite : 7 mars 2025. Candidature à Monsieur le Président.", d(2025, 3, 7)),
+            (
+                "Candidatures avant le 1er décembre 2026 à l'adresse…",
+                d(2026, 12, 1),
+            ),
+            (
+                "Merci d'envoyer votre candidature jusqu'au 7 mars 2025.",
+                d(2025, 3, 7),
+            ),
+            (
+                "Date limite : 7 mars 2025. Candidature à Monsieur le Président.",
+                d(2025, 3, 7),
+            ),
             ("Poste à pourvoir le 1er février 2027.", None),
             ("Clôture des candidatures le 20/12/2026", d(2026, 12, 20)),
         ];

@@ -2,7 +2,17 @@
 
 /// Employer types, most specific first: (code, folded patterns).
 const TYPES: &[(&str, &[&str])] = &[
-    ("cdt_adt", &["comite departemental du tourisme", "agence departementale du tourisme", "agence d attractivite", "agence de developpement touristique", " adt ", " cdt "]),
+    (
+        "cdt_adt",
+        &[
+            "comite departemental du tourisme",
+            "agence departementale du tourisme",
+            "agence d attractivite",
+            "agence de developpement touristique",
+            " adt ",
+            " cdt ",
+        ],
+    ),
     ("crt", &["comite regional du tourisme", " crt "]),
     ("cci", &["chambre de commerce", " cci "]),
     ("parc_naturel", &["parc naturel", "parc national"]),
@@ -10,13 +20,34 @@ const TYPES: &[(&str, &[&str])] = &[
     ("pays", &["pays touristique", "syndicat mixte du pays"]),
     ("spl", &[" spl ", "societe publique locale"]),
     ("epic", &["epic", "etablissement public industriel"]),
-    ("office_de_tourisme", &["office de tourisme", "office du tourisme", "office intercommunal de tourisme", " oti ", " ot "]),
-    ("communaute_d_agglomeration", &["communaute d agglomeration", "agglomeration"]),
-    ("communaute_de_communes", &["communaute de communes", " cc "]),
+    (
+        "office_de_tourisme",
+        &[
+            "office de tourisme",
+            "office du tourisme",
+            "office intercommunal de tourisme",
+            " oti ",
+            " ot ",
+        ],
+    ),
+    (
+        "communaute_d_agglomeration",
+        &["communaute d agglomeration", "agglomeration"],
+    ),
+    (
+        "communaute_de_communes",
+        &["communaute de communes", " cc "],
+    ),
     ("syndicat_mixte", &["syndicat mixte"]),
-    ("departement", &["conseil departemental", "departement de", "departement du"]),
+    (
+        "departement",
+        &["conseil departemental", "departement de", "departement du"],
+    ),
     ("region", &["conseil regional", "region "]),
-    ("commune", &["mairie", "ville de", "ville d ", "commune de", "commune d "]),
+    (
+        "commune",
+        &["mairie", "ville de", "ville d ", "commune de", "commune d "],
+    ),
     ("association", &["association", "loi 1901"]),
 ];
 
@@ -55,7 +86,10 @@ fn fold(text: &str) -> String {
 
 fn find(text: &str) -> Option<&'static str> {
     let t = fold(text);
-    TYPES.iter().find(|(_, pats)| pats.iter().any(|p| t.contains(p))).map(|(code, _)| *code)
+    TYPES
+        .iter()
+        .find(|(_, pats)| pats.iter().any(|p| t.contains(p)))
+        .map(|(code, _)| *code)
 }
 
 /// The employer type code, from the employer's name, else the first 400 characters of the ad.
@@ -80,10 +114,19 @@ mod tests {
             ("EPIC Office de Tourisme de Chamonix", "epic"),
             ("SPL Destination Sud Ardèche", "spl"),
             ("Société Publique Locale Tourisme Vosges", "spl"),
-            ("Association Office de Tourisme (loi 1901)", "office_de_tourisme"),
+            (
+                "Association Office de Tourisme (loi 1901)",
+                "office_de_tourisme",
+            ),
             ("Association des gîtes de la vallée", "association"),
-            ("Communauté de communes Des Causses à l'Aubrac", "communaute_de_communes"),
-            ("Communauté d'agglomération du Grand Dax", "communaute_d_agglomeration"),
+            (
+                "Communauté de communes Des Causses à l'Aubrac",
+                "communaute_de_communes",
+            ),
+            (
+                "Communauté d'agglomération du Grand Dax",
+                "communaute_d_agglomeration",
+            ),
             ("PETR du Pays de la Déodatie", "petr"),
             ("Pôle d'équilibre territorial et rural Sud Lozère", "petr"),
             ("Agence d'attractivité de la Manche", "cdt_adt"),
@@ -98,10 +141,20 @@ mod tests {
             ("Syndicat mixte du Pays Basque", "pays"),
         ];
         for (employer, want) in rows {
-            assert_eq!(employer_type(Some(employer), "").as_deref(), Some(want), "{employer}");
+            assert_eq!(
+                employer_type(Some(employer), "").as_deref(),
+                Some(want),
+                "{employer}"
+            );
         }
-        assert_eq!(employer_type(None, "L'office de tourisme du Lac recrute…").as_deref(), Some("office_de_tourisme"));
-        assert_eq!(employer_type(Some("Les Jardins du Lac"), "Restaurant au bord du lac."), None);
+        assert_eq!(
+            employer_type(None, "L'office de tourisme du Lac recrute…").as_deref(),
+            Some("office_de_tourisme")
+        );
+        assert_eq!(
+            employer_type(Some("Les Jardins du Lac"), "Restaurant au bord du lac."),
+            None
+        );
         assert_eq!(label("petr"), "PETR");
     }
 }

@@ -52,7 +52,14 @@ pub fn normalize(raw: RawPosting) -> Result<Posting, NormalizeError> {
         .as_deref()
         .map(|t| {
             let plain = !text::looks_html(t) && !t.contains('\n') && t.trim() == t;
-            cut(if plain { t.to_owned() } else { text::one_line(&html_to_text(t)) }, MAX_TITLE_BYTES)
+            cut(
+                if plain {
+                    t.to_owned()
+                } else {
+                    text::one_line(&html_to_text(t))
+                },
+                MAX_TITLE_BYTES,
+            )
         })
         .filter(|t| !t.is_empty())
         .ok_or_else(|| NormalizeError::NoTitle {
@@ -61,7 +68,16 @@ pub fn normalize(raw: RawPosting) -> Result<Posting, NormalizeError> {
     let description = raw
         .description
         .as_deref()
-        .map(|d| cut(if text::looks_html(d) { html_to_text(d) } else { d.to_owned() }, MAX_DESCRIPTION_BYTES))
+        .map(|d| {
+            cut(
+                if text::looks_html(d) {
+                    html_to_text(d)
+                } else {
+                    d.to_owned()
+                },
+                MAX_DESCRIPTION_BYTES,
+            )
+        })
         .filter(|d| !d.trim().is_empty())
         .ok_or(NormalizeError::NoDescription { where_ })?;
     let (contract, hours_from_contract) = contract::contract(raw.contract.as_deref(), &description);
@@ -73,7 +89,10 @@ pub fn normalize(raw: RawPosting) -> Result<Posting, NormalizeError> {
     let hours = clean(raw.hours).or(hours_from_contract);
     let salary = clean(raw.salary);
     let (full_time, weekly_hours) = contract::working_time(
-        &[hours.as_deref(), raw.contract.as_deref()].into_iter().flatten().collect::<Vec<_>>(),
+        &[hours.as_deref(), raw.contract.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>(),
     );
     let valid_through = raw
         .valid_through
@@ -92,7 +111,10 @@ pub fn normalize(raw: RawPosting) -> Result<Posting, NormalizeError> {
         weekly_hours,
         hours,
         salary,
-        published: raw.published.as_deref().and_then(|p| dates::parse_date_at(p, raw.fetched_at)),
+        published: raw
+            .published
+            .as_deref()
+            .and_then(|p| dates::parse_date_at(p, raw.fetched_at)),
         valid_through,
         url: raw.url.map(|u| u.trim().to_owned()),
         title,

@@ -77,9 +77,25 @@ static TABLE: LazyLock<Table> = LazyLock::new(|| {
 static POSTCODE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b(\d{5})\b").expect("valid"));
 /// Belgian places: provinces, regions and the usual words of Walloon job ads.
 const BELGIAN: &[&str] = &[
-    "belgique", "wallonie", "bruxelles", "brabant wallon", "hainaut", "province de liege", "province de namur",
-    "province de luxembourg", "namur", "liege", "mons", "charleroi", "arlon", "bastogne", "dinant", "spa", "forem",
-    "maison du tourisme", "federation touristique",
+    "belgique",
+    "wallonie",
+    "bruxelles",
+    "brabant wallon",
+    "hainaut",
+    "province de liege",
+    "province de namur",
+    "province de luxembourg",
+    "namur",
+    "liege",
+    "mons",
+    "charleroi",
+    "arlon",
+    "bastogne",
+    "dinant",
+    "spa",
+    "forem",
+    "maison du tourisme",
+    "federation touristique",
 ];
 static CODE_IN_PARENS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\((\d{2,3}|2[AaBb])\)").expect("valid"));
@@ -137,17 +153,27 @@ pub fn departement_of_postcode(postcode: &str) -> Option<&'static Departement> {
 
 /// A Belgian location: a Belgian place name, or a 4-digit postcode with a Belgian word.
 fn belgian(raw: &RawLocation) -> Option<Location> {
-    let all = [&raw.text, &raw.city, &raw.region, &raw.department, &raw.postcode]
-        .iter()
-        .filter_map(|v| v.as_deref())
-        .collect::<Vec<_>>()
-        .join(" ");
+    let all = [
+        &raw.text,
+        &raw.city,
+        &raw.region,
+        &raw.department,
+        &raw.postcode,
+    ]
+    .iter()
+    .filter_map(|v| v.as_deref())
+    .collect::<Vec<_>>()
+    .join(" ");
     let folded = format!(" {} ", fold(&all));
     let named = BELGIAN.iter().any(|b| folded.contains(&format!(" {b} ")));
     if !named || POSTCODE.is_match(&all) {
         return None;
     }
-    let region = if folded.contains(" bruxelles ") { "Bruxelles-Capitale" } else { "Wallonie" };
+    let region = if folded.contains(" bruxelles ") {
+        "Bruxelles-Capitale"
+    } else {
+        "Wallonie"
+    };
     let city = raw.city.clone().or_else(|| {
         let head = raw.text.as_deref()?.split(['(', ',']).next()?.trim();
         let head = head.trim_start_matches(|c: char| c.is_ascii_digit() || c.is_whitespace());
@@ -157,7 +183,14 @@ fn belgian(raw: &RawLocation) -> Option<Location> {
         let re = Regex::new(r"\b(\d{4})\b").expect("valid");
         re.captures(&all).map(|c| c[1].to_owned())
     });
-    Some(Location { city, postcode, department: None, department_code: None, region: Some(region.into()), country: Some("BE".into()) })
+    Some(Location {
+        city,
+        postcode,
+        department: None,
+        department_code: None,
+        region: Some(region.into()),
+        country: Some("BE".into()),
+    })
 }
 
 /// Reads a location from its parts and free text.
@@ -183,12 +216,20 @@ pub fn locate(raw: &RawLocation) -> Location {
         // « 33 - Bordeaux » (France Travail style), « 22 – Le Mené – Côtes d'Armor »
         dept = dept.or_else(|| departement(&c[1]));
         let rest = c[2].split(['–', '—']).next().unwrap_or("").trim();
-        let rest = rest.rsplit_once(" - ").map_or(rest, |(head, tail)| if departement(tail).is_some() { head } else { rest });
+        let rest = rest.rsplit_once(" - ").map_or(rest, |(head, tail)| {
+            if departement(tail).is_some() {
+                head
+            } else {
+                rest
+            }
+        });
         city = city.or_else(|| Some(rest.trim().to_owned()).filter(|c| !c.is_empty()));
     }
     if dept.is_none() {
         // « Orthez (64) »
-        dept = CODE_IN_PARENS.captures(text).and_then(|c| departement(&c[1]));
+        dept = CODE_IN_PARENS
+            .captures(text)
+            .and_then(|c| departement(&c[1]));
     }
     if dept.is_none() {
         dept = name_in_text(text);
@@ -279,36 +320,228 @@ mod tests {
         }
     }
 
+    /// (text, city, postcode, département code, région, country)
+    type Row = (
+        &'static str,
+        Option<&'static str>,
+        Option<&'static str>,
+        Option<&'static str>,
+        Option<&'static str>,
+        &'static str,
+    );
+
     #[test]
     fn many_real_looking_forms() {
         // (text, city, postcode, department code, région, country)
-        let rows: [(&str, Option<&str>, Option<&str>, Option<&str>, Option<&str>, &str); 26] = [
-            ("22 – Le Mené – Côtes d'Armor", Some("Le Mené"), None, Some("22"), Some("Bretagne"), "FR"),
-            ("29 - QUIMPER", Some("QUIMPER"), None, Some("29"), Some("Bretagne"), "FR"),
-            ("2A - Ajaccio", Some("Ajaccio"), None, Some("2A"), Some("Corse"), "FR"),
-            ("974 - Saint-Pierre", Some("Saint-Pierre"), None, Some("974"), Some("La Réunion"), "FR"),
-            ("971 - Pointe-à-Pitre", Some("Pointe-à-Pitre"), None, Some("971"), Some("Guadeloupe"), "FR"),
-            ("976 - Mamoudzou", Some("Mamoudzou"), None, Some("976"), Some("Mayotte"), "FR"),
-            ("Chamonix-Mont-Blanc, 74400", Some("Chamonix-Mont-Blanc"), Some("74400"), Some("74"), Some("Auvergne-Rhône-Alpes"), "FR"),
-            ("17 – La Rochelle", Some("La Rochelle"), None, Some("17"), Some("Nouvelle-Aquitaine"), "FR"),
-            ("Montignac-Lascaux (Dordogne)", Some("Montignac-Lascaux"), None, Some("24"), Some("Nouvelle-Aquitaine"), "FR"),
-            ("64300 Orthez", None, Some("64300"), Some("64"), Some("Nouvelle-Aquitaine"), "FR"),
-            ("Orthez (64)", Some("Orthez"), None, Some("64"), Some("Nouvelle-Aquitaine"), "FR"),
-            ("20090 Ajaccio", None, Some("20090"), Some("2A"), Some("Corse"), "FR"),
-            ("20600 Bastia", None, Some("20600"), Some("2B"), Some("Corse"), "FR"),
-            ("97200 Fort-de-France", None, Some("97200"), Some("972"), Some("Martinique"), "FR"),
-            ("97300 Cayenne", None, Some("97300"), Some("973"), Some("Guyane"), "FR"),
-            ("Saint-Malo (35)", Some("Saint-Malo"), None, Some("35"), Some("Bretagne"), "FR"),
-            ("Vallon-Pont-d'Arc, Ardèche", Some("Vallon-Pont-d'Arc"), None, Some("07"), Some("Auvergne-Rhône-Alpes"), "FR"),
-            ("Lessay (Manche)", Some("Lessay"), None, Some("50"), Some("Normandie"), "FR"),
-            ("Territoire de Belfort", None, None, Some("90"), Some("Bourgogne-Franche-Comté"), "FR"),
-            ("Seine-Saint-Denis", None, None, Some("93"), Some("Île-de-France"), "FR"),
-            ("Fougères (Ille-et-Vilaine)", Some("Fougères"), None, Some("35"), Some("Bretagne"), "FR"),
-            ("Le Croisic, Loire-Atlantique", Some("Le Croisic"), None, Some("44"), Some("Pays de la Loire"), "FR"),
-            ("5000 Namur (Belgique)", Some("Namur"), Some("5000"), None, Some("Wallonie"), "BE"),
-            ("Maison du Tourisme du Pays de Herve, 4650 Herve", Some("Maison du Tourisme du Pays de Herve"), Some("4650"), None, Some("Wallonie"), "BE"),
-            ("Bruxelles", Some("Bruxelles"), None, None, Some("Bruxelles-Capitale"), "BE"),
-            ("Arlon, province de Luxembourg", Some("Arlon"), None, None, Some("Wallonie"), "BE"),
+        let rows: [Row; 26] = [
+            (
+                "22 – Le Mené – Côtes d'Armor",
+                Some("Le Mené"),
+                None,
+                Some("22"),
+                Some("Bretagne"),
+                "FR",
+            ),
+            (
+                "29 - QUIMPER",
+                Some("QUIMPER"),
+                None,
+                Some("29"),
+                Some("Bretagne"),
+                "FR",
+            ),
+            (
+                "2A - Ajaccio",
+                Some("Ajaccio"),
+                None,
+                Some("2A"),
+                Some("Corse"),
+                "FR",
+            ),
+            (
+                "974 - Saint-Pierre",
+                Some("Saint-Pierre"),
+                None,
+                Some("974"),
+                Some("La Réunion"),
+                "FR",
+            ),
+            (
+                "971 - Pointe-à-Pitre",
+                Some("Pointe-à-Pitre"),
+                None,
+                Some("971"),
+                Some("Guadeloupe"),
+                "FR",
+            ),
+            (
+                "976 - Mamoudzou",
+                Some("Mamoudzou"),
+                None,
+                Some("976"),
+                Some("Mayotte"),
+                "FR",
+            ),
+            (
+                "Chamonix-Mont-Blanc, 74400",
+                Some("Chamonix-Mont-Blanc"),
+                Some("74400"),
+                Some("74"),
+                Some("Auvergne-Rhône-Alpes"),
+                "FR",
+            ),
+            (
+                "17 – La Rochelle",
+                Some("La Rochelle"),
+                None,
+                Some("17"),
+                Some("Nouvelle-Aquitaine"),
+                "FR",
+            ),
+            (
+                "Montignac-Lascaux (Dordogne)",
+                Some("Montignac-Lascaux"),
+                None,
+                Some("24"),
+                Some("Nouvelle-Aquitaine"),
+                "FR",
+            ),
+            (
+                "64300 Orthez",
+                None,
+                Some("64300"),
+                Some("64"),
+                Some("Nouvelle-Aquitaine"),
+                "FR",
+            ),
+            (
+                "Orthez (64)",
+                Some("Orthez"),
+                None,
+                Some("64"),
+                Some("Nouvelle-Aquitaine"),
+                "FR",
+            ),
+            (
+                "20090 Ajaccio",
+                None,
+                Some("20090"),
+                Some("2A"),
+                Some("Corse"),
+                "FR",
+            ),
+            (
+                "20600 Bastia",
+                None,
+                Some("20600"),
+                Some("2B"),
+                Some("Corse"),
+                "FR",
+            ),
+            (
+                "97200 Fort-de-France",
+                None,
+                Some("97200"),
+                Some("972"),
+                Some("Martinique"),
+                "FR",
+            ),
+            (
+                "97300 Cayenne",
+                None,
+                Some("97300"),
+                Some("973"),
+                Some("Guyane"),
+                "FR",
+            ),
+            (
+                "Saint-Malo (35)",
+                Some("Saint-Malo"),
+                None,
+                Some("35"),
+                Some("Bretagne"),
+                "FR",
+            ),
+            (
+                "Vallon-Pont-d'Arc, Ardèche",
+                Some("Vallon-Pont-d'Arc"),
+                None,
+                Some("07"),
+                Some("Auvergne-Rhône-Alpes"),
+                "FR",
+            ),
+            (
+                "Lessay (Manche)",
+                Some("Lessay"),
+                None,
+                Some("50"),
+                Some("Normandie"),
+                "FR",
+            ),
+            (
+                "Territoire de Belfort",
+                None,
+                None,
+                Some("90"),
+                Some("Bourgogne-Franche-Comté"),
+                "FR",
+            ),
+            (
+                "Seine-Saint-Denis",
+                None,
+                None,
+                Some("93"),
+                Some("Île-de-France"),
+                "FR",
+            ),
+            (
+                "Fougères (Ille-et-Vilaine)",
+                Some("Fougères"),
+                None,
+                Some("35"),
+                Some("Bretagne"),
+                "FR",
+            ),
+            (
+                "Le Croisic, Loire-Atlantique",
+                Some("Le Croisic"),
+                None,
+                Some("44"),
+                Some("Pays de la Loire"),
+                "FR",
+            ),
+            (
+                "5000 Namur (Belgique)",
+                Some("Namur"),
+                Some("5000"),
+                None,
+                Some("Wallonie"),
+                "BE",
+            ),
+            (
+                "Maison du Tourisme du Pays de Herve, 4650 Herve",
+                Some("Maison du Tourisme du Pays de Herve"),
+                Some("4650"),
+                None,
+                Some("Wallonie"),
+                "BE",
+            ),
+            (
+                "Bruxelles",
+                Some("Bruxelles"),
+                None,
+                None,
+                Some("Bruxelles-Capitale"),
+                "BE",
+            ),
+            (
+                "Arlon, province de Luxembourg",
+                Some("Arlon"),
+                None,
+                None,
+                Some("Wallonie"),
+                "BE",
+            ),
         ];
         for (text, city, postcode, code, region, country) in rows {
             let l = loc(text);
@@ -325,10 +558,21 @@ mod tests {
             }
         }
         // Structured parts (JSON-LD, France Travail) and pre-2016 région names.
-        let parts = RawLocation { city: Some("Gujan-Mestras".into()), postcode: Some("33470".into()), region: Some("Aquitaine".into()), ..RawLocation::default() };
+        let parts = RawLocation {
+            city: Some("Gujan-Mestras".into()),
+            postcode: Some("33470".into()),
+            region: Some("Aquitaine".into()),
+            ..RawLocation::default()
+        };
         let l = locate(&parts);
-        assert_eq!((l.department_code.as_deref(), l.region.as_deref()), (Some("33"), Some("Nouvelle-Aquitaine")));
-        let old = RawLocation { region: Some("Midi-Pyrénées".into()), ..RawLocation::default() };
+        assert_eq!(
+            (l.department_code.as_deref(), l.region.as_deref()),
+            (Some("33"), Some("Nouvelle-Aquitaine"))
+        );
+        let old = RawLocation {
+            region: Some("Midi-Pyrénées".into()),
+            ..RawLocation::default()
+        };
         assert_eq!(locate(&old).region.as_deref(), Some("Occitanie"));
     }
 }

@@ -10,7 +10,10 @@ use crate::model::SalaryRange;
 /// An amount: digits with spaces, dots or narrow spaces as thousands separators, a decimal
 /// comma, and an optional « k ».
 static AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(\d{1,3}(?:[ .\u{a0}\u{202f}]\d{3})+|\d+)(?:,(\d{1,2}))?\s?(k)?\s?(?:€|eur|euros?)?").expect("valid pattern")
+    Regex::new(
+        r"(\d{1,3}(?:[ .\u{a0}\u{202f}]\d{3})+|\d+)(?:,(\d{1,2}))?\s?(k)?\s?(?:€|eur|euros?)?",
+    )
+    .expect("valid pattern")
 });
 
 /// Period words: hour, day, year, month (in that group order).
@@ -47,10 +50,17 @@ fn amounts(text: &str) -> Vec<f64> {
 /// Reads a salary; `None` for grid references or text without figures.
 pub(super) fn salary(text: &str) -> Option<SalaryRange> {
     let t = fold(text);
-    let has_currency = t.contains('€') || t.contains("eur") || t.contains("brut") || t.contains("net");
-    let found: Vec<f64> = amounts(&t).into_iter().filter(|v| has_currency || *v >= 1000.0).collect();
+    let has_currency =
+        t.contains('€') || t.contains("eur") || t.contains("brut") || t.contains("net");
+    let found: Vec<f64> = amounts(&t)
+        .into_iter()
+        .filter(|v| has_currency || *v >= 1000.0)
+        .collect();
     let (&first, rest) = found.split_first()?;
-    let second = rest.first().copied().filter(|v| *v >= first && *v <= first * 3.0);
+    let second = rest
+        .first()
+        .copied()
+        .filter(|v| *v >= first && *v <= first * 3.0);
     let max = second.unwrap_or(first);
     let period = if let Some(c) = PERIOD.captures(&t) {
         if c.get(1).is_some() {
@@ -69,7 +79,12 @@ pub(super) fn salary(text: &str) -> Option<SalaryRange> {
     } else {
         "hour"
     };
-    Some(SalaryRange { min: first, max, period: period.into(), currency: "EUR".into() })
+    Some(SalaryRange {
+        min: first,
+        max,
+        period: period.into(),
+        currency: "EUR".into(),
+    })
 }
 
 #[cfg(test)]
@@ -77,7 +92,12 @@ mod tests {
     use super::*;
 
     fn s(min: f64, max: f64, period: &str) -> Option<SalaryRange> {
-        Some(SalaryRange { min, max, period: period.into(), currency: "EUR".into() })
+        Some(SalaryRange {
+            min,
+            max,
+            period: period.into(),
+            currency: "EUR".into(),
+        })
     }
 
     #[test]
@@ -89,18 +109,39 @@ mod tests {
             ("24 000 - 28 000 € brut annuel", s(24000.0, 28000.0, "year")),
             ("28k€ - 32k€ / an", s(28000.0, 32000.0, "year")),
             ("30 k€ annuels", s(30000.0, 30000.0, "year")),
-            ("2 050 à 2 250 € bruts par mois selon expérience", s(2050.0, 2250.0, "month")),
+            (
+                "2 050 à 2 250 € bruts par mois selon expérience",
+                s(2050.0, 2250.0, "month"),
+            ),
             ("1 850,50 € brut mensuel", s(1850.5, 1850.5, "month")),
             ("11,88 € brut de l'heure", s(11.88, 11.88, "hour")),
             ("Salaire : 1900.00 EUR", s(1900.0, 1900.0, "month")),
-            ("Mensuel de 2100.00 Euros à 2400.00 Euros sur 12 mois", s(2100.0, 2400.0, "month")),
-            ("Annuel de 26000.00 Euros à 30000.00 Euros", s(26000.0, 30000.0, "year")),
-            ("2 200 € brut + tickets restaurant", s(2200.0, 2200.0, "month")),
-            ("25 000 € brut annuel + 13e mois", s(25000.0, 25000.0, "year")),
+            (
+                "Mensuel de 2100.00 Euros à 2400.00 Euros sur 12 mois",
+                s(2100.0, 2400.0, "month"),
+            ),
+            (
+                "Annuel de 26000.00 Euros à 30000.00 Euros",
+                s(26000.0, 30000.0, "year"),
+            ),
+            (
+                "2 200 € brut + tickets restaurant",
+                s(2200.0, 2200.0, "month"),
+            ),
+            (
+                "25 000 € brut annuel + 13e mois",
+                s(25000.0, 25000.0, "year"),
+            ),
             ("Rémunération statutaire + RIFSEEP", None),
-            ("Selon grille de la CCN des organismes de tourisme (échelon 2.1)", None),
+            (
+                "Selon grille de la CCN des organismes de tourisme (échelon 2.1)",
+                None,
+            ),
             ("Selon profil et expérience", None),
-            ("Rémunération selon la grille indiciaire de la fonction publique territoriale", None),
+            (
+                "Rémunération selon la grille indiciaire de la fonction publique territoriale",
+                None,
+            ),
             ("", None),
             ("Catégorie B, 35 h", None),
         ];

@@ -33,8 +33,12 @@ const SKIPPED: &[&str] = &[
 /// Whether a text holds HTML markup or entities.
 pub(super) fn looks_html(text: &str) -> bool {
     let bytes = text.as_bytes();
-    bytes.windows(2).any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || w[1] == b'/' || w[1] == b'!'))
-        || bytes.windows(2).any(|w| w[0] == b'&' && (w[1].is_ascii_alphabetic() || w[1] == b'#'))
+    bytes
+        .windows(2)
+        .any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || w[1] == b'/' || w[1] == b'!'))
+        || bytes
+            .windows(2)
+            .any(|w| w[0] == b'&' && (w[1].is_ascii_alphabetic() || w[1] == b'#'))
 }
 
 /// Converts HTML (or plain text) to plain text with one paragraph or item per line.

@@ -5,8 +5,10 @@ use regex::bytes::{Regex, RegexBuilder};
 
 use super::file::{CATEGORIES, NegationDef, SectionDef};
 
-/// Longest line taken for a section heading, in folded bytes.
+/// Longest line taken for a section heading, in folded bytes and in words: a heading names a
+/// part of the ad (« Vos missions », « Profil recherché »), it is not a sentence.
 const MAX_HEADING_BYTES: usize = 60;
+const MAX_HEADING_WORDS: usize = 5;
 
 /// A compiled section: heading pattern, factor, categories it ignores.
 struct Section {
@@ -118,6 +120,7 @@ impl Context {
             let trimmed = line.trim();
             if !trimmed.is_empty()
                 && trimmed.len() <= MAX_HEADING_BYTES
+                && trimmed.split(' ').count() <= MAX_HEADING_WORDS
                 && let Some(i) = self
                     .sections
                     .iter()
