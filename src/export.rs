@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::model::{Location, PostingRecord, Sighting, Verdict};
+use crate::model::{Location, PostingRecord, SalaryRange, Sighting, Verdict};
 
 /// One posting as exported: the ad fields, its sources, status, verdict and review.
 #[derive(Debug, Serialize)]
@@ -21,8 +21,18 @@ pub struct ExportRecord<'a> {
     pub contract: Option<&'a str>,
     /// Working time.
     pub hours: Option<&'a str>,
-    /// Salary.
+    /// Salary as written.
     pub salary: Option<&'a str>,
+    /// Salary as figures.
+    pub salary_range: Option<&'a SalaryRange>,
+    /// Contract duration in months.
+    pub contract_months: Option<u32>,
+    /// Full or part time.
+    pub full_time: Option<bool>,
+    /// Weekly hours.
+    pub weekly_hours: Option<f64>,
+    /// Employer type code.
+    pub employer_type: Option<&'a str>,
     /// Publication date, ISO.
     pub published: Option<String>,
     /// Application deadline, ISO.
@@ -51,6 +61,11 @@ impl<'a> From<&'a PostingRecord> for ExportRecord<'a> {
             contract: p.contract.as_deref(),
             hours: p.hours.as_deref(),
             salary: p.salary.as_deref(),
+            salary_range: p.salary_range.as_ref(),
+            contract_months: p.contract_months,
+            full_time: p.full_time,
+            weekly_hours: p.weekly_hours,
+            employer_type: p.employer_type.as_deref(),
             published: p.published.map(|d| d.to_string()),
             valid_through: p.valid_through.map(|d| d.to_string()),
             url: p.url.as_deref(),
@@ -75,8 +90,16 @@ pub fn write_csv<W: std::io::Write>(out: W, records: &[PostingRecord]) -> Result
         "department_code",
         "region",
         "contract",
+        "contract_months",
         "hours",
+        "full_time",
+        "weekly_hours",
         "salary",
+        "salary_min",
+        "salary_max",
+        "salary_period",
+        "employer_type",
+        "country",
         "published",
         "valid_through",
         "url",
@@ -106,8 +129,25 @@ pub fn write_csv<W: std::io::Write>(out: W, records: &[PostingRecord]) -> Result
             opt(&l.department_code),
             opt(&l.region),
             opt(&p.contract),
+            p.contract_months.map(|m| m.to_string()).unwrap_or_default(),
             opt(&p.hours),
+            p.full_time.map(|f| f.to_string()).unwrap_or_default(),
+            p.weekly_hours.map(|h| h.to_string()).unwrap_or_default(),
             opt(&p.salary),
+            p.salary_range
+                .as_ref()
+                .map(|s| s.min.to_string())
+                .unwrap_or_default(),
+            p.salary_range
+                .as_ref()
+                .map(|s| s.max.to_string())
+                .unwrap_or_default(),
+            p.salary_range
+                .as_ref()
+                .map(|s| s.period.clone())
+                .unwrap_or_default(),
+            opt(&p.employer_type),
+            opt(&l.country),
             p.published.map(|d| d.to_string()).unwrap_or_default(),
             p.valid_through.map(|d| d.to_string()).unwrap_or_default(),
             opt(&p.url),

@@ -4,7 +4,7 @@
 //! Descriptions are compared by MinHash over word 3-shingles; candidates come from LSH bands,
 //! so each new posting is compared with a handful of others, not with all of them.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
 use crate::model::Posting;
@@ -15,6 +15,10 @@ pub const HASHES: usize = 64;
 /// share a third of their shingles a candidate 97 % of the time, so that the grey band is seen.
 pub const BANDS: usize = 32;
 const ROWS: usize = HASHES / BANDS;
+/// Bands two postings must share before they are compared, when candidates are many.
+const MIN_BANDS: u8 = 2;
+/// Up to this many candidates, every one is compared.
+const FEW_CANDIDATES: usize = 64;
 /// A score from which two postings are the same job.
 pub const SAME_AT: f64 = 0.80;
 /// A score from which a pair is recorded for staff to decide.
@@ -24,8 +28,10 @@ pub const UNCERTAIN_AT: f64 = 0.55;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fingerprint {
     minhash: [u64; HASHES],
-    title: HashSet<String>,
-    employer: HashSet<String>,
+    /// Hashes of the title's words, sorted and unique.
+    title: Vec<u64>,
+    /// Hashes of the employer's words, sorted and unique.
+    employer: Vec<u64>,
     /// Département code, when known.
     place: Option<String>,
 }
@@ -46,10 +52,14 @@ fn words(text: &str) -> impl Iterator<Item = String> + '_ {
         .into_iter()
 }
 
-fn token_set(text: &str) -> HashSet<String> {
-    words(text)
+fn token_set(text: &str) -> Vec<u64> {
+    let mut v: Vec<u64> = words(text)
         .filter(|w| !EMPTY_WORDS.contains(&w.as_str()))
-        .collect()
+        .map(hash)
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
 }
 
 fn hash(value: impl Hash) -> u64 {
@@ -86,11 +96,24 @@ pub fn fingerprint(p: &Posting) -> Fingerprint {
     }
 }
 
-fn jaccard(a: &HashSet<String>, b: &HashSet<String>) -> f64 {
+/// Jaccard index of two sorted, unique lists.
+fn jaccard(a: &[u64], b: &[u64]) -> f64 {
     if a.is_empty() && b.is_empty() {
         return 0.0;
     }
-    a.intersection(b).count() as f64 / a.union(b).count() as f64
+    let (mut i, mut j, mut common) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                common += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    common as f64 / (a.len() + b.len() - common) as f64
 }
 
 /// How alike two postings are, from 0 to 1.
@@ -174,23 +197,32 @@ impl NearIndex {
         self.ids.is_empty()
     }
 
-    /// The closest indexed posting to `fp`, other than `except`.
+    /// The closest indexed posting to `fp`, other than `except`. When many postings share a band
+    /// with it, only those sharing at least `MIN_BANDS` are compared: unrelated ads that share
+    /// one band by chance grow with the index, and comparing them all would make it quadratic.
     pub fn best(&self, fp: &Fingerprint, except: &str) -> NearMatch {
-        let mut seen = HashSet::new();
-        let mut best: Option<(usize, f64)> = None;
+        let mut hits: HashMap<u32, u8> = HashMap::new();
         for (band, rows) in fp.minhash.chunks(ROWS).enumerate() {
-            let Some(candidates) = self.bands.get(&(band as u8, hash(rows))) else {
+            if let Some(candidates) = self.bands.get(&(band as u8, hash(rows))) {
+                for &c in candidates {
+                    *hits.entry(c).or_default() += 1;
+                }
+            }
+        }
+        let min_bands = if hits.len() > FEW_CANDIDATES {
+            MIN_BANDS
+        } else {
+            1
+        };
+        let mut best: Option<(usize, f64)> = None;
+        for (c, n) in hits {
+            let c = c as usize;
+            if n < min_bands || self.ids[c] == except {
                 continue;
-            };
-            for &c in candidates {
-                let c = c as usize;
-                if !seen.insert(c) || self.ids[c] == except {
-                    continue;
-                }
-                let score = similarity(fp, &self.prints[c]);
-                if best.is_none_or(|(_, s)| score > s) {
-                    best = Some((c, score));
-                }
+            }
+            let score = similarity(fp, &self.prints[c]);
+            if best.is_none_or(|(_, s)| score > s) {
+                best = Some((c, score));
             }
         }
         match best {

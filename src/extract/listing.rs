@@ -66,9 +66,14 @@ pub(super) fn fields(
         let value = value.trim().to_owned();
         (!value.is_empty()).then_some(value)
     };
+    let canonical = html
+        .select(&selector("link[rel=canonical]").expect("valid selector"))
+        .next()
+        .and_then(|el| el.value().attr("href"))
+        .map(|href| super::feed::absolute(url::Url::parse(doc.url).ok().as_ref(), href));
     let posting = RawPosting {
         source_ref: None,
-        url: Some(doc.url.to_owned()),
+        url: canonical.or_else(|| Some(doc.url.to_owned())),
         title: get("title", false),
         description: get("description", true),
         employer: get("employer", false),
@@ -139,6 +144,9 @@ mod tests {
         assert_eq!(p.description.as_deref(), Some("<p>Ateliers</p>"));
         assert_eq!(p.location.text.as_deref(), Some("Floirac (Gironde)"));
         assert_eq!(p.published.as_deref(), Some("2026-11-12"));
+        let with_canonical = format!(r#"<link rel="canonical" href="/offres/12?ref=x">{page}"#);
+        let p = fields(doc(&with_canonical), &f).unwrap();
+        assert_eq!(p.url.as_deref(), Some("http://127.0.0.1:9/offres/12?ref=x"));
         let missing = BTreeMap::from([("title".to_owned(), "h2".to_owned())]);
         assert!(fields(doc(page), &missing).is_err());
     }
