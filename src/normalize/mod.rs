@@ -99,9 +99,15 @@ pub fn normalize(raw: RawPosting) -> Result<Posting, NormalizeError> {
         .as_deref()
         .and_then(dates::parse_date)
         .or_else(|| dates::deadline_in(&description));
+    let mut location = places::locate(&raw.location);
+    if location.country.is_none()
+        && let Some(found) = places::from_opening(&description)
+    {
+        location = found;
+    }
     Ok(Posting {
         id: String::new(),
-        location: places::locate(&raw.location),
+        location,
         employer_type: employer::employer_type(employer.as_deref(), &description),
         contract_months: contract::months(raw.contract.as_deref(), &description),
         salary_range: salary.as_deref().and_then(salary::salary),

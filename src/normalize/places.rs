@@ -255,6 +255,23 @@ pub fn locate(raw: &RawLocation) -> Location {
     }
 }
 
+/// The place of an ad that gives none in its fields, from a postcode in its first lines
+/// (« Guerlédan (22530) – Côtes-d'Armor »). Only the postcode's département and région are
+/// taken: which word is the commune cannot be told from running text.
+pub fn from_opening(description: &str) -> Option<Location> {
+    let head: String = description.chars().take(300).collect();
+    let postcode = POSTCODE.captures(&head)?[1].to_owned();
+    let dept = departement_of_postcode(&postcode)?;
+    Some(Location {
+        city: None,
+        postcode: Some(postcode),
+        department: Some(dept.name.to_owned()),
+        department_code: Some(dept.code.to_owned()),
+        region: Some(dept.region.to_owned()),
+        country: Some("FR".into()),
+    })
+}
+
 /// The first département named in a text (« Floirac (Gironde) »).
 fn name_in_text(text: &str) -> Option<&'static Departement> {
     let folded = format!(" {} ", fold(text));
@@ -569,6 +586,15 @@ mod tests {
             (l.department_code.as_deref(), l.region.as_deref()),
             (Some("33"), Some("Nouvelle-Aquitaine"))
         );
+        let opening = from_opening(
+            "Office de Tourisme du Lac – Guerlédan (22530) – Côtes-d'Armor, Bretagne – CDI.",
+        )
+        .unwrap();
+        assert_eq!(
+            (opening.department_code.as_deref(), opening.city),
+            (Some("22"), None)
+        );
+        assert!(from_opening("Un poste sans code postal au début.").is_none());
         let old = RawLocation {
             region: Some("Midi-Pyrénées".into()),
             ..RawLocation::default()
