@@ -410,6 +410,7 @@ async fn search(app: App, args: &SearchArgs) -> Result<()> {
         all: args.all,
         limit: args.limit.clamp(1, 100),
         offset: 0,
+        ..SearchQuery::default()
     };
     let index = app.index.clone();
     let results = tokio::task::spawn_blocking(move || index.search(&query)).await??;

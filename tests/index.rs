@@ -168,3 +168,88 @@ fn a_stale_index_on_disk_reports_its_generation() {
     assert_eq!(index.generation(), Some(3));
     assert_eq!(ids(&index, &q("x")), vec!["a"]);
 }
+
+#[test]
+fn french_queries_genders_places_typos_phrases_and_facets() {
+    let index = SearchIndex::in_memory().unwrap();
+    let mut a = record(
+        "a",
+        "Animateur numérique de territoire",
+        "Ateliers collectifs pour les hébergeurs de la côte.",
+        "33",
+        VerdictCode::Ant,
+    );
+    a.posting.location.region = Some("Nouvelle-Aquitaine".into());
+    a.posting.contract = Some("CDI".into());
+    a.posting.employer_type = Some("office_de_tourisme".into());
+    let mut b = record(
+        "b",
+        "Conseillère numérique",
+        "Rendez-vous individuels chez les restaurateurs.",
+        "29",
+        VerdictCode::Ant,
+    );
+    b.posting.location.region = Some("Bretagne".into());
+    b.posting.contract = Some("CDD".into());
+    b.posting.published = chrono::NaiveDate::from_ymd_opt(2026, 11, 20);
+    let mut c = record(
+        "c",
+        "Animatrice numérique",
+        "Accompagnement des prestataires, ateliers.",
+        "29",
+        VerdictCode::Ant,
+    );
+    c.posting.location.region = Some("Bretagne".into());
+    c.posting.contract = Some("CDI".into());
+    c.posting.published = chrono::NaiveDate::from_ymd_opt(2026, 10, 1);
+    index.rebuild(&[a, b, c], 1).unwrap();
+
+    // The feminine finds the masculine and back; a typo of five letters or more is forgiven.
+    assert_eq!(ids(&index, &q("animatrice")), vec!["a", "c"]);
+    assert_eq!(ids(&index, &q("conseiller")), vec!["b"]);
+    assert_eq!(ids(&index, &q("numerque")), vec!["a", "b", "c"]);
+    // Places in the words become filters.
+    let r = index.search(&q("animatrice gironde")).unwrap();
+    assert_eq!(
+        r.hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(),
+        ["a"]
+    );
+    assert_eq!(r.interpreted.department.as_deref(), Some("33"));
+    assert_eq!(ids(&index, &q("numerique bretagne")), vec!["b", "c"]);
+    assert_eq!(ids(&index, &q("numerique 29")), vec!["b", "c"]);
+    // Phrases in quotes; « ANT » is the role's full name.
+    assert_eq!(ids(&index, &q("\"ateliers collectifs\"")), vec!["a"]);
+    assert_eq!(ids(&index, &q("ANT")), vec!["a"]);
+    // Facets count every match.
+    let all = index.search(&q("numerique")).unwrap();
+    assert_eq!(
+        all.facets.region,
+        vec![
+            ("Bretagne".to_owned(), 2),
+            ("Nouvelle-Aquitaine".to_owned(), 1)
+        ]
+    );
+    assert_eq!(
+        all.facets.contract,
+        vec![("cdi".to_owned(), 2), ("cdd".to_owned(), 1)]
+    );
+    assert_eq!(
+        all.facets.employer_type,
+        vec![("office_de_tourisme".to_owned(), 1)]
+    );
+    // Sorting by date puts the newest first.
+    let by_date = index
+        .search(&SearchQuery {
+            sort: antenne::index::SortOrder::Date,
+            ..q("numerique")
+        })
+        .unwrap();
+    assert_eq!(
+        by_date
+            .hits
+            .iter()
+            .map(|h| h.id.as_str())
+            .collect::<Vec<_>>(),
+        ["b", "a", "c"]
+    );
+}

@@ -187,3 +187,35 @@ async fn metrics_in_prometheus_text() {
         assert!(text.lines().any(|l| l == line), "{line:?} in\n{text}");
     }
 }
+
+#[tokio::test]
+async fn facets_and_places_on_the_search_page() {
+    let mut brest = ant("eeee5555", "Animatrice numérique de territoire");
+    brest.location = Location {
+        city: Some("Brest".into()),
+        department: Some("Finistère".into()),
+        department_code: Some("29".into()),
+        region: Some("Bretagne".into()),
+        ..Location::default()
+    };
+    let state = state_with(&[ant("aaaa1111", "Animatrice numérique de territoire"), brest]).await;
+    let (_, _, html) = get(&state, "/?q=animatrice").await;
+    assert!(html.contains("Affiner"), "{html}");
+    assert!(
+        html.contains(">Bretagne</a> <span class=\"n\">(1)</span>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("href=\"/?q=animatrice&#38;region=Bretagne\""),
+        "{html}"
+    );
+    let (_, _, narrowed) = get(&state, "/?q=animatrice+finistere").await;
+    assert!(
+        narrowed.contains("Lieu reconnu dans la recherche : <strong>Finistère (29)</strong>"),
+        "{narrowed}"
+    );
+    assert!(narrowed.contains("1 offre"), "{narrowed}");
+    let (_, _, json) = get(&state, "/api/v1/search?q=animatrice").await;
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["facets"]["region"]["Bretagne"], 1);
+}

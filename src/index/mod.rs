@@ -4,13 +4,18 @@
 //! store generation it reflects, so a stale or damaged index is detected at open and rebuilt.
 //! User text never reaches tantivy's query parser: queries are built from analysed tokens.
 
+pub mod query;
 mod schema;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use std::ops::Bound;
+
+use tantivy::aggregation::agg_req::Aggregations;
+use tantivy::aggregation::{AggContextParams, AggregationCollector};
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term};
@@ -50,6 +55,16 @@ pub enum IndexError {
     BadQuery(String),
 }
 
+/// How results are ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SortOrder {
+    /// Best match first (newest first when there are no words).
+    #[default]
+    Relevance,
+    /// Newest first.
+    Date,
+}
+
 /// A search request.
 #[derive(Debug, Clone, Default)]
 pub struct SearchQuery {
@@ -61,6 +76,12 @@ pub struct SearchQuery {
     pub department: Option<String>,
     /// Contract label.
     pub contract: Option<String>,
+    /// Employer type code.
+    pub employer_type: Option<String>,
+    /// Only ads published in the last so many days.
+    pub within_days: Option<u32>,
+    /// Order.
+    pub sort: SortOrder,
     /// Include expired/gone ads and every verdict.
     pub all: bool,
     /// Page size.
@@ -80,6 +101,21 @@ pub struct SearchHit {
     pub snippet: String,
 }
 
+/// Counts of the matching ads per value of a facet.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Facets {
+    /// By région.
+    pub region: Vec<(String, u64)>,
+    /// By département code.
+    pub department: Vec<(String, u64)>,
+    /// By contract (lower case).
+    pub contract: Vec<(String, u64)>,
+    /// By employer type code.
+    pub employer_type: Vec<(String, u64)>,
+    /// Published within 7, 30 and 90 days.
+    pub published: Vec<(u32, u64)>,
+}
+
 /// A page of results.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SearchResults {
@@ -87,6 +123,10 @@ pub struct SearchResults {
     pub total: usize,
     /// This page.
     pub hits: Vec<SearchHit>,
+    /// Counts per facet value, over all matches.
+    pub facets: Facets,
+    /// How the text was read (places taken as filters).
+    pub interpreted: query::Interpreted,
 }
 
 /// The index and its single writer.
@@ -232,6 +272,9 @@ impl SearchIndex {
         if let Some(c) = &p.contract {
             doc.add_text(f.contract, c.to_lowercase());
         }
+        if let Some(t) = &p.employer_type {
+            doc.add_text(f.employer_type, t);
+        }
         let verdict = r.verdict.as_ref().map_or("none", |v| v.verdict.as_str());
         doc.add_text(f.verdict, verdict);
         doc.add_text(f.status, r.status.as_str());
@@ -252,34 +295,17 @@ impl SearchIndex {
             )));
         }
         let f = self.fields;
-        let tokens = self.tokens(&q.text);
-        if tokens.len() > MAX_QUERY_TERMS {
+        let interpreted = query::interpret(&q.text);
+        if interpreted.words.len() + interpreted.phrases.len() > MAX_QUERY_TERMS {
             return Err(IndexError::BadQuery(format!(
                 "la recherche compte trop de mots (plus de {MAX_QUERY_TERMS})"
             )));
         }
-        let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for token in &tokens {
-            let per_field: Vec<(Occur, Box<dyn Query>)> = [
-                (f.title, 2.0),
-                (f.description, 1.0),
-                (f.employer, 1.0),
-                (f.place, 1.5),
-            ]
-            .into_iter()
-            .map(|(field, boost)| {
-                let tq = TermQuery::new(
-                    Term::from_field_text(field, token),
-                    IndexRecordOption::WithFreqs,
-                );
-                (
-                    Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(tq), boost)) as Box<dyn Query>,
-                )
-            })
-            .collect();
-            must.push((Occur::Must, Box::new(BooleanQuery::new(per_field))));
-        }
+        let mut analyzer = schema::french_analyzer();
+        let words = query::build(&f, &mut analyzer, &interpreted);
+        let has_words = words.is_some();
+        let mut must: Vec<(Occur, Box<dyn Query>)> =
+            words.into_iter().map(|w| (Occur::Must, w)).collect();
         let exact = |field, value: &str| -> (Occur, Box<dyn Query>) {
             (
                 Occur::Must,
@@ -289,20 +315,38 @@ impl SearchIndex {
                 )),
             )
         };
-        if let Some(r) = &q.region {
+        // A place typed in the words applies unless a filter already says where.
+        let (region, department) = match (&q.region, &q.department) {
+            (None, None) => (interpreted.region.clone(), interpreted.department.clone()),
+            (r, d) => (r.clone(), d.clone()),
+        };
+        if let Some(r) = &region {
             must.push(exact(f.region, r));
         }
-        if let Some(d) = &q.department {
+        if let Some(d) = &department {
             must.push(exact(f.department, d));
         }
         if let Some(c) = &q.contract {
             must.push(exact(f.contract, &c.to_lowercase()));
         }
+        if let Some(t) = &q.employer_type {
+            must.push(exact(f.employer_type, t));
+        }
+        if let Some(days) = q.within_days {
+            let since = chrono::Utc::now() - chrono::Duration::days(i64::from(days));
+            let from = Term::from_field_date_for_search(
+                f.published,
+                tantivy::DateTime::from_timestamp_secs(since.timestamp()),
+            );
+            must.push((
+                Occur::Must,
+                Box::new(RangeQuery::new(Bound::Included(from), Bound::Unbounded)),
+            ));
+        }
         if !q.all {
             must.push(exact(f.status, PostingStatus::Open.as_str()));
             must.push(exact(f.verdict, VerdictCode::Ant.as_str()));
         }
-        let has_words = !tokens.is_empty();
         let query: Box<dyn Query> = if must.is_empty() {
             Box::new(AllQuery)
         } else {
@@ -311,21 +355,32 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         let limit = q.limit.clamp(1, 100);
         let top = TopDocs::with_limit(limit).and_offset(q.offset);
-        let (addresses, total): (Vec<(f32, tantivy::DocAddress)>, usize) = if has_words {
-            searcher
-                .search(&query, &(top.order_by_score(), Count))
-                .map_err(|e| self.err(e))?
-        } else {
-            let (docs, total) = searcher
+        let aggs = AggregationCollector::from_aggs(
+            facet_request(),
+            AggContextParams::new(Default::default(), self.index.tokenizers().clone()),
+        );
+        let by_date = !has_words || q.sort == SortOrder::Date;
+        let (addresses, total, aggregated): (Vec<(f32, tantivy::DocAddress)>, usize, _) = if by_date
+        {
+            let (docs, total, aggregated) = searcher
                 .search(
                     &query,
                     &(
                         top.order_by_fast_field::<tantivy::DateTime>("published", Order::Desc),
                         Count,
+                        aggs,
                     ),
                 )
                 .map_err(|e| self.err(e))?;
-            (docs.into_iter().map(|(_, a)| (0.0, a)).collect(), total)
+            (
+                docs.into_iter().map(|(_, a)| (0.0, a)).collect(),
+                total,
+                aggregated,
+            )
+        } else {
+            searcher
+                .search(&query, &(top.order_by_score(), Count, aggs))
+                .map_err(|e| self.err(e))?
         };
         let snippets = if has_words {
             let mut g = SnippetGenerator::create(&searcher, &*query, f.description)
@@ -349,24 +404,78 @@ impl SearchIndex {
                 .unwrap_or_default();
             hits.push(SearchHit { id, score, snippet });
         }
-        Ok(SearchResults { total, hits })
-    }
-
-    fn tokens(&self, text: &str) -> Vec<String> {
-        let mut analyzer = schema::french_analyzer();
-        let mut stream = analyzer.token_stream(text);
-        let mut out: Vec<String> = Vec::new();
-        while let Some(t) = stream.next() {
-            if !out.contains(&t.text) {
-                out.push(t.text.clone());
-            }
-        }
-        out
+        let facets = facets_of(&serde_json::to_value(&aggregated).unwrap_or_default());
+        Ok(SearchResults {
+            total,
+            hits,
+            facets,
+            interpreted,
+        })
     }
 
     /// Where the index lives.
     pub fn location(&self) -> PathBuf {
         PathBuf::from(&self.label)
+    }
+}
+
+/// Terms counts per facet field, and publication-date ranges.
+fn facet_request() -> Aggregations {
+    let now = chrono::Utc::now();
+    // Date ranges are given in nanoseconds since the epoch.
+    let ago = |days: i64| {
+        (now - chrono::Duration::days(days))
+            .timestamp_nanos_opt()
+            .unwrap_or(0)
+    };
+    let terms = |field: &str| serde_json::json!({ "terms": { "field": field, "size": 120 } });
+    serde_json::from_value(serde_json::json!({
+        "region": terms("region"),
+        "department": terms("department"),
+        "contract": terms("contract"),
+        "employer_type": terms("employer_type"),
+        "published": { "range": { "field": "published", "ranges": [
+            // Disjoint ranges (tantivy needs them so); `facets_of` adds them up.
+            { "key": "90", "from": ago(90), "to": ago(30) },
+            { "key": "30", "from": ago(30), "to": ago(7) },
+            { "key": "7", "from": ago(7) }
+        ] } }
+    }))
+    .expect("the facet request is valid")
+}
+
+fn facets_of(results: &serde_json::Value) -> Facets {
+    let terms = |name: &str| -> Vec<(String, u64)> {
+        results[name]["buckets"]
+            .as_array()
+            .map(|b| {
+                b.iter()
+                    .filter_map(|e| Some((e["key"].as_str()?.to_owned(), e["doc_count"].as_u64()?)))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut published: Vec<(u32, u64)> = results["published"]["buckets"]
+        .as_array()
+        .map(|b| {
+            b.iter()
+                .filter_map(|e| Some((e["key"].as_str()?.parse().ok()?, e["doc_count"].as_u64()?)))
+                .collect()
+        })
+        .unwrap_or_default();
+    // Within 7 days, within 30 (7 + 7..30), within 90 (all three).
+    published.sort_unstable();
+    let mut running = 0;
+    for (_, n) in &mut published {
+        running += *n;
+        *n = running;
+    }
+    Facets {
+        region: terms("region"),
+        department: terms("department"),
+        contract: terms("contract"),
+        employer_type: terms("employer_type"),
+        published,
     }
 }
 

@@ -1,8 +1,8 @@
 //! The index schema and the French analyser.
 
 use tantivy::schema::{
-    DateOptions, DateTimePrecision, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
-    TextFieldIndexing, TextOptions,
+    DateOptions, DateTimePrecision, FAST, Field, INDEXED, IndexRecordOption, STORED, STRING,
+    Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
@@ -12,7 +12,7 @@ use tantivy::tokenizer::{
 /// Name under which the French analyser is registered.
 pub(super) const FR: &str = "fr";
 /// Bumped whenever the schema or analyser changes: the index is then rebuilt from the store.
-pub(super) const SCHEMA_VERSION: u32 = 1;
+pub(super) const SCHEMA_VERSION: u32 = 2;
 
 /// The fields of the index.
 #[derive(Clone, Copy)]
@@ -25,6 +25,7 @@ pub(super) struct Fields {
     pub(super) region: Field,
     pub(super) department: Field,
     pub(super) contract: Field,
+    pub(super) employer_type: Field,
     pub(super) verdict: Field,
     pub(super) status: Field,
     pub(super) published: Field,
@@ -45,9 +46,10 @@ pub(super) fn build() -> (Schema, Fields) {
         description: b.add_text_field("description", text(true)),
         employer: b.add_text_field("employer", text(false)),
         place: b.add_text_field("place", text(false)),
-        region: b.add_text_field("region", STRING),
-        department: b.add_text_field("department", STRING),
-        contract: b.add_text_field("contract", STRING),
+        region: b.add_text_field("region", STRING | FAST),
+        department: b.add_text_field("department", STRING | FAST),
+        contract: b.add_text_field("contract", STRING | FAST),
+        employer_type: b.add_text_field("employer_type", STRING | FAST),
         verdict: b.add_text_field("verdict", STRING),
         status: b.add_text_field("status", STRING),
         published: b.add_date_field(

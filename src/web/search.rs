@@ -8,9 +8,10 @@ use serde::{Deserialize, Serialize};
 
 use super::views::{AdSummary, date_fr};
 use super::{AppState, WebError};
-use crate::index::{IndexError, SearchQuery};
+use crate::index::query::Interpreted;
+use crate::index::{Facets, IndexError, SearchQuery, SortOrder};
 use crate::model::{Location, PostingRecord};
-use crate::normalize::places;
+use crate::normalize::{employer, places};
 
 /// Results per page.
 pub const PER_PAGE: usize = 20;
@@ -35,6 +36,11 @@ pub(super) struct Params {
     contract: Option<String>,
     page: Option<usize>,
     all: Option<String>,
+    employer_type: Option<String>,
+    /// Published within so many days (7, 30, 90).
+    since: Option<u32>,
+    /// `date` for newest first.
+    sort: Option<String>,
 }
 
 impl Params {
@@ -74,15 +80,27 @@ impl Params {
                 .is_some_and(|a| !a.is_empty() && a != "0"),
             limit: PER_PAGE,
             offset: (page - 1) * PER_PAGE,
+            employer_type: nonempty(&self.employer_type),
+            within_days: self.since.filter(|d| (1..=366).contains(d)),
+            sort: if self.sort.as_deref() == Some("date") {
+                SortOrder::Date
+            } else {
+                SortOrder::Relevance
+            },
         })
     }
 }
 
 /// Runs the search and loads the hits' records from the store, in rank order.
-async fn run(
-    state: &AppState,
-    query: SearchQuery,
-) -> Result<(usize, Vec<(PostingRecord, String)>), WebError> {
+/// A page of results with their records.
+struct Found {
+    total: usize,
+    hits: Vec<(PostingRecord, String)>,
+    facets: Facets,
+    interpreted: Interpreted,
+}
+
+async fn run(state: &AppState, query: SearchQuery) -> Result<Found, WebError> {
     let index = state.index.clone();
     let results = tokio::task::spawn_blocking(move || index.search(&query))
         .await
@@ -103,7 +121,12 @@ async fn run(
             out.push((records.swap_remove(pos), hit.snippet));
         }
     }
-    Ok((results.total, out))
+    Ok(Found {
+        total: results.total,
+        hits: out,
+        facets: results.facets,
+        interpreted: results.interpreted,
+    })
 }
 
 #[derive(Template)]
@@ -123,6 +146,12 @@ struct SearchPage {
     prev_url: Option<String>,
     next_url: Option<String>,
     error: Option<String>,
+    facets: Vec<FacetGroup>,
+    /// A place read from the words, shown so that the reader knows why results narrowed.
+    place: Option<String>,
+    sort_date: bool,
+    sort_relevance_url: String,
+    sort_date_url: String,
 }
 
 pub(super) async fn page(
@@ -150,15 +179,37 @@ pub(super) async fn page(
         prev_url: None,
         next_url: None,
         error: None,
+        facets: Vec::new(),
+        place: None,
+        sort_date: false,
+        sort_relevance_url: String::new(),
+        sort_date_url: String::new(),
     };
     let outcome = match params.to_query() {
         Ok(query) => run(&state, query).await,
         Err(e) => Err(e),
     };
     match outcome {
-        Ok((total, hits)) => {
+        Ok(found) => {
+            let Found {
+                total,
+                hits,
+                facets,
+                interpreted,
+            } = found;
             view.total = total;
             view.pages = total.div_ceil(PER_PAGE);
+            view.facets = facet_groups(&params, &facets);
+            view.place = interpreted
+                .department
+                .as_deref()
+                .and_then(places::departement)
+                .map(|d| format!("{} ({})", d.name, d.code))
+                .or(interpreted.region)
+                .filter(|_| params.region.is_none() && params.department.is_none());
+            view.sort_date = params.sort.as_deref() == Some("date");
+            view.sort_relevance_url = params.with("sort", None);
+            view.sort_date_url = params.with("sort", Some("date"));
             view.results = hits
                 .into_iter()
                 .map(|(r, snippet)| AdSummary::new(&r, snippet))
@@ -173,21 +224,142 @@ pub(super) async fn page(
     Ok(Html(view.render().map_err(WebError::internal)?))
 }
 
+impl Params {
+    fn pairs(&self) -> Vec<(&'static str, String)> {
+        let mut v = vec![("q", self.q.clone())];
+        for (k, val) in [
+            ("region", &self.region),
+            ("department", &self.department),
+            ("contract", &self.contract),
+            ("employer_type", &self.employer_type),
+            ("sort", &self.sort),
+            ("all", &self.all),
+        ] {
+            if let Some(val) = val.as_deref().filter(|v| !v.is_empty()) {
+                v.push((k, val.to_owned()));
+            }
+        }
+        if let Some(d) = self.since {
+            v.push(("since", d.to_string()));
+        }
+        v
+    }
+
+    /// This search's URL with `key` set to `value` (or removed), back on page 1.
+    fn with(&self, key: &str, value: Option<&str>) -> String {
+        let mut pairs: Vec<(&str, String)> = self
+            .pairs()
+            .into_iter()
+            .filter(|(k, _)| *k != key)
+            .collect();
+        if let Some(v) = value {
+            pairs.push((key, v.to_owned()));
+        }
+        let mut s = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in pairs {
+            s.append_pair(k, &v);
+        }
+        format!("/?{}", s.finish())
+    }
+}
+
 fn page_url(p: &Params, page: usize) -> String {
     let mut s = url::form_urlencoded::Serializer::new(String::new());
-    s.append_pair("q", &p.q);
-    for (k, v) in [
-        ("region", &p.region),
-        ("department", &p.department),
-        ("contract", &p.contract),
-        ("all", &p.all),
-    ] {
-        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
-            s.append_pair(k, v);
-        }
+    for (k, v) in p.pairs() {
+        s.append_pair(k, &v);
     }
     s.append_pair("page", &page.to_string());
     format!("/?{}", s.finish())
+}
+
+/// One value of a facet, ready to print.
+struct FacetOption {
+    label: String,
+    count: u64,
+    url: String,
+    active: bool,
+}
+
+/// A facet group.
+struct FacetGroup {
+    title: &'static str,
+    options: Vec<FacetOption>,
+}
+
+fn facet_groups(p: &Params, f: &Facets) -> Vec<FacetGroup> {
+    let group = |title,
+                 key: &str,
+                 values: &[(String, u64)],
+                 current: &Option<String>,
+                 label: &dyn Fn(&str) -> String| FacetGroup {
+        title,
+        options: values
+            .iter()
+            .map(|(v, n)| {
+                let active = current
+                    .as_deref()
+                    .is_some_and(|c| c.eq_ignore_ascii_case(v));
+                FacetOption {
+                    label: label(v),
+                    count: *n,
+                    url: p.with(key, if active { None } else { Some(v) }),
+                    active,
+                }
+            })
+            .collect(),
+    };
+    let dept_label = |code: &str| {
+        places::departement(code)
+            .map_or_else(|| code.to_owned(), |d| format!("{} ({code})", d.name))
+    };
+    let contract_label = |c: &str| {
+        let mut s = c.to_owned();
+        if let Some(first) = s.get_mut(..1) {
+            first.make_ascii_uppercase();
+        }
+        if s.len() <= 3 { s.to_uppercase() } else { s }
+    };
+    let since = p.since.map(|d| d.to_string());
+    let mut groups = vec![
+        group("Région", "region", &f.region, &p.region, &|r: &str| {
+            r.to_owned()
+        }),
+        group(
+            "Département",
+            "department",
+            &f.department,
+            &p.department,
+            &dept_label,
+        ),
+        group(
+            "Contrat",
+            "contract",
+            &f.contract,
+            &p.contract,
+            &contract_label,
+        ),
+        group(
+            "Employeur",
+            "employer_type",
+            &f.employer_type,
+            &p.employer_type,
+            &|t: &str| employer::label(t).to_owned(),
+        ),
+    ];
+    let published: Vec<(String, u64)> = f
+        .published
+        .iter()
+        .map(|(d, n)| (d.to_string(), *n))
+        .collect();
+    groups.push(group(
+        "Publication",
+        "since",
+        &published,
+        &since,
+        &|d: &str| format!("depuis {d} jours"),
+    ));
+    groups.retain(|g| !g.options.is_empty());
+    groups
 }
 
 /// One API result.
@@ -216,6 +388,8 @@ pub(super) struct ApiResults {
     page: usize,
     per_page: usize,
     results: Vec<ApiHit>,
+    /// Counts per value: `{"region": {"Bretagne": 3}, ...}`.
+    facets: serde_json::Value,
 }
 
 pub(super) async fn api(
@@ -224,7 +398,12 @@ pub(super) async fn api(
 ) -> Result<Json<ApiResults>, WebError> {
     let query = params.to_query().map_err(WebError::api)?;
     let page = query.offset / PER_PAGE + 1;
-    let (total, hits) = run(&state, query).await.map_err(WebError::api)?;
+    let Found {
+        total,
+        hits,
+        facets,
+        ..
+    } = run(&state, query).await.map_err(WebError::api)?;
     let results = hits
         .into_iter()
         .map(|(r, snippet)| {
@@ -252,5 +431,26 @@ pub(super) async fn api(
         page,
         per_page: PER_PAGE,
         results,
+        facets: facets_json(&facets),
     }))
+}
+
+fn facets_json(f: &Facets) -> serde_json::Value {
+    let map = |v: &[(String, u64)]| {
+        v.iter()
+            .map(|(k, n)| (k.clone(), serde_json::json!(n)))
+            .collect::<serde_json::Map<_, _>>()
+    };
+    let published: serde_json::Map<_, _> = f
+        .published
+        .iter()
+        .map(|(d, n)| (d.to_string(), serde_json::json!(n)))
+        .collect();
+    serde_json::json!({
+        "region": map(&f.region),
+        "department": map(&f.department),
+        "contract": map(&f.contract),
+        "employer_type": map(&f.employer_type),
+        "published_within_days": published,
+    })
 }
