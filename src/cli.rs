@@ -301,6 +301,7 @@ fn state(app: &App) -> web::AppState {
     web::AppState {
         store: app.store.clone(),
         index: app.index.clone(),
+        base_url: app.config.web.base_url.clone(),
     }
 }
 

@@ -31,6 +31,7 @@ async fn state_with(postings: &[Posting]) -> AppState {
     AppState {
         store,
         index: std::sync::Arc::new(index),
+        base_url: "https://antenne.example.org".into(),
     }
 }
 
@@ -218,4 +219,47 @@ async fn facets_and_places_on_the_search_page() {
     let (_, _, json) = get(&state, "/api/v1/search?q=animatrice").await;
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["facets"]["region"]["Bretagne"], 1);
+}
+
+#[tokio::test]
+async fn atom_feed_of_a_search_is_read_by_a_feed_reader() {
+    let mut evil = ant("ffff6666", "Animatrice numérique <b>&</b> \"territoire\"");
+    evil.description.push('\u{1}');
+    let state = state_with(&[ant("aaaa1111", "Animatrice numérique de territoire"), evil]).await;
+    let (status, headers, xml) = get(&state, "/flux.atom?q=animatrice").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/atom+xml")
+    );
+    let feed = feed_rs::parser::parse(xml.as_bytes()).expect("valid Atom");
+    let (_, _, json) = get(&state, "/api/v1/search?q=animatrice").await;
+    let api: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let mut from_feed: Vec<String> = feed
+        .entries
+        .iter()
+        .map(|e| e.links[0].href.rsplit('/').next().unwrap().to_owned())
+        .collect();
+    let mut from_api: Vec<String> = api["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_owned())
+        .collect();
+    from_feed.sort();
+    from_api.sort();
+    assert_eq!(
+        from_feed, from_api,
+        "the feed and the API return the same ads"
+    );
+    assert!(feed.entries.iter().any(
+        |e| e.title.as_ref().unwrap().content == "Animatrice numérique <b>&</b> \"territoire\""
+    ));
+    assert!(
+        feed.entries[0].links[0]
+            .href
+            .starts_with("https://antenne.example.org/annonces/")
+    );
 }

@@ -5,6 +5,7 @@
 
 mod ad;
 mod error;
+mod feed;
 mod metrics;
 mod search;
 mod views;
@@ -29,6 +30,8 @@ pub struct AppState {
     pub store: Store,
     /// The index.
     pub index: Arc<SearchIndex>,
+    /// Public URL of the site, for links in feeds.
+    pub base_url: String,
 }
 
 const CSS: &str = include_str!("antenne.css");
@@ -42,6 +45,7 @@ pub fn router(state: AppState) -> Router {
         .route("/annonces/{id}", get(ad::page))
         .route("/api/v1/search", get(search::api))
         .route("/api/v1/ads/{id}", get(ad::api))
+        .route("/flux.atom", get(feed::atom))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::metrics))
         .route("/static/antenne.css", get(css))

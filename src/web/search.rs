@@ -28,9 +28,9 @@ const CONTRACTS: &[&str] = &[
 
 /// Search parameters, as in the URL.
 #[derive(Debug, Default, Deserialize)]
-pub(super) struct Params {
+pub(crate) struct Params {
     #[serde(default)]
-    q: String,
+    pub(super) q: String,
     region: Option<String>,
     department: Option<String>,
     contract: Option<String>,
@@ -44,7 +44,7 @@ pub(super) struct Params {
 }
 
 impl Params {
-    fn to_query(&self) -> Result<SearchQuery, WebError> {
+    pub(super) fn to_query(&self) -> Result<SearchQuery, WebError> {
         let nonempty = |v: &Option<String>| {
             v.as_deref()
                 .map(str::trim)
@@ -93,14 +93,14 @@ impl Params {
 
 /// Runs the search and loads the hits' records from the store, in rank order.
 /// A page of results with their records.
-struct Found {
-    total: usize,
-    hits: Vec<(PostingRecord, String)>,
-    facets: Facets,
-    interpreted: Interpreted,
+pub(super) struct Found {
+    pub(super) total: usize,
+    pub(super) hits: Vec<(PostingRecord, String)>,
+    pub(super) facets: Facets,
+    pub(super) interpreted: Interpreted,
 }
 
-async fn run(state: &AppState, query: SearchQuery) -> Result<Found, WebError> {
+pub(super) async fn run(state: &AppState, query: SearchQuery) -> Result<Found, WebError> {
     let index = state.index.clone();
     let results = tokio::task::spawn_blocking(move || index.search(&query))
         .await
@@ -132,7 +132,7 @@ async fn run(state: &AppState, query: SearchQuery) -> Result<Found, WebError> {
 #[derive(Template)]
 #[template(path = "search.html")]
 struct SearchPage {
-    q: String,
+    pub(super) q: String,
     region: String,
     department: String,
     contract: String,
@@ -225,7 +225,7 @@ pub(super) async fn page(
 }
 
 impl Params {
-    fn pairs(&self) -> Vec<(&'static str, String)> {
+    pub(super) fn pairs(&self) -> Vec<(&'static str, String)> {
         let mut v = vec![("q", self.q.clone())];
         for (k, val) in [
             ("region", &self.region),

@@ -1,0 +1,359 @@
+//! The pages in a real browser: headless Chromium over WebDriver (Debian's `chromium` and
+//! `chromium-driver`, installed by `.ci/run`). Search, a facet, pagination, an ad page, and an
+//! ad carrying script payloads that must stay inert.
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use antenne::app::App;
+use antenne::config::Config;
+use antenne::model::RawPosting;
+use antenne::rules::RuleSet;
+use fantoccini::{Client, ClientBuilder, Locator};
+
+/// Kills a child process when dropped.
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn wait_for_port(port: u16) {
+    for _ in 0..200 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("nothing listens on 127.0.0.1:{port}");
+}
+
+/// A data directory with the development corpus's ANT ads (two régions) and one ad full of
+/// script payloads.
+async fn prepare(dir: &std::path::Path) {
+    let app = App::open(Config::default(), dir, RuleSet::builtin().unwrap(), true)
+        .await
+        .unwrap();
+    let mut postings = Vec::new();
+    let corpus =
+        std::fs::read_to_string(crate::util::root().join("fixtures/corpus/dev.jsonl")).unwrap();
+    for (i, line) in corpus.lines().enumerate() {
+        let ad: serde_json::Value = serde_json::from_str(line).unwrap();
+        if ad["label"] != "ant" {
+            continue;
+        }
+        let (city, postcode) = if i % 3 == 0 {
+            ("Brest", "29200")
+        } else {
+            ("Libourne", "33500")
+        };
+        let raw = RawPosting {
+            url: Some(format!("https://board.example/ads/{i}")),
+            title: Some(format!(
+                "Animatrice numérique de territoire – {}",
+                ad["employer"].as_str().unwrap()
+            )),
+            employer: ad["employer"].as_str().map(str::to_owned),
+            description: ad["description"].as_str().map(str::to_owned),
+            location: antenne::model::RawLocation {
+                city: Some(city.into()),
+                postcode: Some(postcode.into()),
+                ..Default::default()
+            },
+            contract: Some("CDI".into()),
+            published: Some(format!("2026-11-{:02}", 1 + i % 28)),
+            // The corpus ads' own deadlines have passed: keep them open.
+            valid_through: Some("2027-06-30".into()),
+            ..RawPosting::default()
+        };
+        postings.push(antenne::normalize::normalize(raw).unwrap());
+    }
+    let evil = RawPosting {
+        url: Some("https://board.example/ads/evil".into()),
+        title: Some("Animatrice numérique <script>window.xssFired = 1</script>".into()),
+        employer: Some("Office de tourisme <img src=x onerror=\"window.xssFired = 2\">".into()),
+        description: Some(
+            "Ateliers collectifs pour les prestataires de l'office de tourisme. &lt;script&gt;window.xssFired = 3&lt;/script&gt; \
+             <a href=\"javascript:window.xssFired = 4\">cliquez</a> <img src=x onerror=\"window.xssFired = 5\"> \
+             <svg onload=\"window.xssFired = 6\"></svg> javascript:alert(7)"
+                .into(),
+        ),
+        ..RawPosting::default()
+    };
+    postings.push(antenne::normalize::normalize(evil).unwrap());
+    let store = app.store.clone();
+    let rules = app.rules.clone();
+    let near = app.near.clone();
+    store
+        .run(move |s| {
+            let mut index = near.lock().unwrap();
+            for p in postings {
+                let url = p.url.clone().unwrap();
+                antenne::pipeline::keep_posting(
+                    s,
+                    &mut index,
+                    &rules,
+                    "board",
+                    &url,
+                    p,
+                    chrono::Utc::now(),
+                )
+                .unwrap();
+            }
+        })
+        .await;
+    app.sync_index(true).await.unwrap();
+}
+
+/// Waits until the browser has navigated to a URL containing `needle`, so that no element of
+/// the previous page is read.
+async fn arrive(c: &Client, needle: &str) {
+    for _ in 0..200 {
+        if c.current_url().await.unwrap().as_str().contains(needle) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("the browser never reached a URL containing {needle:?}");
+}
+
+async fn browser(profile: &std::path::Path) -> (KillOnDrop, Client) {
+    for tool in ["/usr/bin/chromium", "/usr/bin/chromedriver"] {
+        assert!(
+            std::path::Path::new(tool).exists(),
+            "{tool} is missing: install Debian's chromium and chromium-driver (apt-get install chromium chromium-driver), as .ci/run does"
+        );
+    }
+    let port = free_port();
+    let driver = Command::new("/usr/bin/chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let driver = KillOnDrop(driver);
+    wait_for_port(port).await;
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--no-first-run", "--disable-quic", "--window-size=1280,900",
+                     format!("--user-data-dir={}", profile.display())]
+        }),
+    );
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .unwrap();
+    (driver, client)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_facet_pagination_ad_page_and_inert_payloads() {
+    let work = tempfile::tempdir().unwrap();
+    let data = work.path().join("data");
+    prepare(&data).await;
+    let port = free_port();
+    let server = Command::new(env!("CARGO_BIN_EXE_antenne"))
+        .args([
+            "--data",
+            data.to_str().unwrap(),
+            "serve",
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .current_dir(work.path())
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _server = KillOnDrop(server);
+    wait_for_port(port).await;
+    let profile = tempfile::tempdir().unwrap();
+    let (_driver, c) = browser(profile.path()).await;
+    let base = format!("http://127.0.0.1:{port}");
+
+    // Search by typing, as a person would.
+    c.goto(&format!("{base}/")).await.unwrap();
+    c.find(Locator::Css("#q"))
+        .await
+        .unwrap()
+        .send_keys("animatrice")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#go"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    arrive(&c, "q=animatrice").await;
+    let count = c
+        .wait()
+        .for_element(Locator::Css("#res .count"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let total: usize = count.trim_end_matches(" offres").parse().unwrap();
+    assert!(total > 20, "{count}");
+    assert_eq!(
+        c.find_all(Locator::Css("ol.results > li"))
+            .await
+            .unwrap()
+            .len(),
+        20
+    );
+
+    // A facet narrows the results, and the state lives in the URL.
+    c.find(Locator::LinkText("Bretagne"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    arrive(&c, "region=Bretagne").await;
+    let narrowed = c
+        .wait()
+        .for_element(Locator::Css("#res .count"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let in_brittany: usize = narrowed
+        .trim_end_matches(" offres")
+        .trim_end_matches(" offre")
+        .parse()
+        .unwrap();
+    assert!(in_brittany > 0 && in_brittany < total, "{narrowed}");
+    let links = c.find_all(Locator::Css("ol.results .meta")).await.unwrap();
+    for meta in links {
+        assert!(meta.text().await.unwrap().contains("Bretagne"));
+    }
+    assert!(
+        c.current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .contains("region=Bretagne")
+    );
+
+    // Pagination.
+    c.goto(&format!("{base}/?q=animatrice")).await.unwrap();
+    c.find(Locator::Css("a[rel=next]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    arrive(&c, "page=2").await;
+    c.wait()
+        .for_element(Locator::Css("a[rel=prev]"))
+        .await
+        .unwrap();
+    assert_eq!(
+        c.find_all(Locator::Css("ol.results > li"))
+            .await
+            .unwrap()
+            .len(),
+        total - 20
+    );
+
+    // An ad page with its verdict explained.
+    c.find(Locator::Css("ol.results h3 a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    arrive(&c, "/annonces/").await;
+    let h1 = c
+        .wait()
+        .for_element(Locator::Css("h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(h1.starts_with("Animatrice numérique"), "{h1}");
+    let verdict = c
+        .find(Locator::Css("#verdict-title"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(verdict.contains("référentiel ANT"), "{verdict}");
+
+    // The ad full of payloads renders inert: no script ran, no dialog opened.
+    c.goto(&format!("{base}/?q=cliquez&all=1")).await.unwrap();
+    c.find(Locator::Css("ol.results h3 a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    arrive(&c, "/annonces/").await;
+    let title = c
+        .wait()
+        .for_element(Locator::Css("h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        title, "Animatrice numérique",
+        "markup in a title is dropped when the ad is read"
+    );
+    let text = c
+        .find(Locator::Css("section.description"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains("<script>window.xssFired = 3</script>"),
+        "an escaped payload shows as text: {text}"
+    );
+    assert!(
+        c.find_all(Locator::Css(
+            "article img, article svg, article a[href^='javascript']"
+        ))
+        .await
+        .unwrap()
+        .is_empty()
+    );
+    let fired = c
+        .execute(
+            "return window.xssFired === undefined ? null : window.xssFired;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(fired, serde_json::Value::Null, "a payload ran");
+    assert!(c.get_alert_text().await.is_err(), "no dialog is open");
+    c.close().await.unwrap();
+}
