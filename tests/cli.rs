@@ -289,3 +289,48 @@ async fn rules_diff_then_apply_after_a_rules_change() {
         "the index follows the re-validated verdicts"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_too_slow_to_send_its_headers_is_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let _server = tokio::process::Command::new(env!("CARGO_BIN_EXE_antenne"))
+        .args(["--data", "data", "serve", "--addr", &addr])
+        .current_dir(dir.path())
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut stream = loop {
+        if let Ok(s) = tokio::net::TcpStream::connect(&addr).await {
+            break s;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    // Half a request, then silence.
+    stream
+        .write_all(b"GET / HTTP/1.1\r\nHost: antenne\r\n")
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        stream.read_to_end(&mut buf),
+    )
+    .await;
+    assert!(read.is_ok(), "the server kept the connection open");
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed
+            >= antenne::web::limits::HEADER_READ_TIMEOUT - std::time::Duration::from_millis(500),
+        "cut too early: {elapsed:?}"
+    );
+}

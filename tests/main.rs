@@ -12,6 +12,7 @@ mod faults;
 mod federation;
 mod index;
 mod lifecycle;
+mod openapi;
 mod rules;
 mod schedule;
 mod store;

@@ -10,7 +10,7 @@ use axum::http::{Request, StatusCode};
 use chrono::Utc;
 use tower::ServiceExt;
 
-async fn state_with(postings: &[Posting]) -> AppState {
+pub(crate) async fn state_with(postings: &[Posting]) -> AppState {
     let store = Store::open_in_memory().unwrap();
     let rules = RuleSet::builtin().unwrap();
     for p in postings {
@@ -35,7 +35,7 @@ async fn state_with(postings: &[Posting]) -> AppState {
     }
 }
 
-fn ant(id: &str, title: &str) -> Posting {
+pub(crate) fn ant(id: &str, title: &str) -> Posting {
     Posting {
         id: id.into(),
         title: title.into(),
@@ -55,7 +55,10 @@ fn ant(id: &str, title: &str) -> Posting {
     }
 }
 
-async fn get(state: &AppState, uri: &str) -> (StatusCode, axum::http::HeaderMap, String) {
+pub(crate) async fn get(
+    state: &AppState,
+    uri: &str,
+) -> (StatusCode, axum::http::HeaderMap, String) {
     let res = router(state.clone())
         .oneshot(Request::get(uri).body(Body::empty()).unwrap())
         .await
@@ -262,4 +265,50 @@ async fn atom_feed_of_a_search_is_read_by_a_feed_reader() {
             .href
             .starts_with("https://antenne.example.org/annonces/")
     );
+}
+
+#[tokio::test]
+async fn the_api_is_rate_limited_per_client_with_retry_after() {
+    let state = state_with(&[ant("aaaa1111", "Animatrice numérique de territoire")]).await;
+    let app = router(state);
+    let mut limited = None;
+    for i in 0..60 {
+        let res = app
+            .clone()
+            .oneshot(
+                Request::get("/api/v1/search?q=animatrice")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        if res.status() == StatusCode::TOO_MANY_REQUESTS {
+            limited = Some((i, res));
+            break;
+        }
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+    let (i, res) = limited.expect("60 requests at once are limited");
+    assert!(
+        i >= antenne::web::limits::API_BURST as usize - 1,
+        "limited after {i} requests"
+    );
+    let retry: u64 = res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(retry >= 1);
+    let body = axum::body::to_bytes(res.into_body(), 1 << 16)
+        .await
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["error"]["code"], "too_many_requests");
+    // Pages are not rate limited.
+    let page = app
+        .clone()
+        .oneshot(Request::get("/?q=animatrice").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
 }

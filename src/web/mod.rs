@@ -6,11 +6,11 @@
 mod ad;
 mod error;
 mod feed;
+pub mod limits;
 mod metrics;
 mod search;
 mod views;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
@@ -40,33 +40,76 @@ const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; f
 
 /// The router of every route.
 pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/api/v1/search", get(search::api))
+        .route("/api/v1/ads/{id}", get(ad::api))
+        .layer(limits::api_rate_limit());
     Router::new()
         .route("/", get(search::page))
         .route("/annonces/{id}", get(ad::page))
-        .route("/api/v1/search", get(search::api))
-        .route("/api/v1/ads/{id}", get(ad::api))
+        .merge(api)
         .route("/flux.atom", get(feed::atom))
+        .route("/api/v1/openapi.json", get(openapi))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::metrics))
         .route("/static/antenne.css", get(css))
         .fallback(error::not_found)
+        .layer(axum::extract::DefaultBodyLimit::max(limits::MAX_BODY_BYTES))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            limits::REQUEST_TIMEOUT,
+        ))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)
 }
 
-/// Serves the router on `addr` until `shutdown` resolves. Returns the bound address through
-/// `bound` as soon as the socket listens.
+/// Serves the router on `listener` until `shutdown` resolves, then lets requests in flight
+/// finish. Each connection must send its request headers within `HEADER_READ_TIMEOUT`, so that
+/// slow clients cannot hold connections open.
 pub async fn serve(
     state: AppState,
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    let app = router(state);
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut connections = tokio::task::JoinSet::new();
+    tokio::pin!(shutdown);
+    loop {
+        while connections.try_join_next().is_some() {}
+        tokio::select! {
+            accepted = listener.accept() => {
+                let (stream, peer) = match accepted {
+                    Ok(a) => a,
+                    Err(e) => {
+                        tracing::warn!("accept failed: {e}");
+                        continue;
+                    }
+                };
+                let service = hyper_util::service::TowerToHyperService::new(
+                    app.clone().layer(axum::Extension(axum::extract::ConnectInfo(peer))),
+                );
+                let mut stopped = stopped.clone();
+                connections.spawn(async move {
+                    let mut builder = hyper::server::conn::http1::Builder::new();
+                    builder.timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(limits::HEADER_READ_TIMEOUT);
+                    let conn = builder.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+                    tokio::pin!(conn);
+                    tokio::select! {
+                        _ = conn.as_mut() => {}
+                        _ = stopped.changed() => {
+                            conn.as_mut().graceful_shutdown();
+                            let _ = conn.await;
+                        }
+                    }
+                });
+            }
+            () = &mut shutdown => break,
+        }
+    }
+    let _ = stop.send(true);
+    while connections.join_next().await.is_some() {}
+    Ok(())
 }
 
 async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> impl IntoResponse {
@@ -80,6 +123,13 @@ async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) ->
             )
         }
     }
+}
+
+/// The OpenAPI document of the JSON API (checked against real answers by the tests).
+const OPENAPI: &str = include_str!("openapi.json");
+
+async fn openapi() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
 }
 
 async fn css() -> impl IntoResponse {

@@ -1,0 +1,71 @@
+//! Limits that keep the server up under load and abuse: a rate limit per client address on the
+//! API (429 with `Retry-After`), a cap on request bodies, a time limit per request, and (in
+//! `serve`) a timeout on reading request headers.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use axum::extract::ConnectInfo;
+use axum::http::{Request, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use tower_governor::GovernorError;
+use tower_governor::governor::GovernorConfigBuilder;
+use tower_governor::key_extractor::KeyExtractor;
+
+/// Largest request body accepted.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// Longest time a request may take.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// Longest time a client may take to send its request headers.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
+/// API requests per client: one more every this many milliseconds...
+pub const API_REPLENISH_MS: u64 = 100;
+/// ...with bursts of up to this many.
+pub const API_BURST: u32 = 30;
+
+/// Keys the rate limit on the peer address; requests without one (in-process tests) share one
+/// key.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct PeerIp;
+
+impl KeyExtractor for PeerIp {
+    type Key = IpAddr;
+
+    fn extract<T>(&self, req: &Request<T>) -> Result<IpAddr, GovernorError> {
+        Ok(req
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(IpAddr::V4(Ipv4Addr::LOCALHOST), |c| c.0.ip()))
+    }
+}
+
+/// The API rate limit, answering in JSON with `Retry-After`.
+pub(super) fn api_rate_limit() -> tower_governor::GovernorLayer<
+    PeerIp,
+    governor::middleware::NoOpMiddleware<governor::clock::QuantaInstant>,
+    axum::body::Body,
+> {
+    let config = GovernorConfigBuilder::default()
+        .per_millisecond(API_REPLENISH_MS)
+        .burst_size(API_BURST)
+        .key_extractor(PeerIp)
+        .finish()
+        .expect("a valid rate limit");
+    tower_governor::GovernorLayer::new(config).error_handler(too_many)
+}
+
+fn too_many(error: GovernorError) -> Response {
+    let (wait, mut headers) = match error {
+        GovernorError::TooManyRequests { wait_time, headers } => {
+            (wait_time, headers.unwrap_or_default())
+        }
+        other => {
+            tracing::error!("rate limiter failed: {other:?}");
+            (1, Default::default())
+        }
+    };
+    headers.insert(header::RETRY_AFTER, wait.max(1).into());
+    let body = serde_json::json!({ "error": { "code": "too_many_requests",
+        "message": format!("Trop de requêtes : réessayez dans {} s.", wait.max(1)) } });
+    (StatusCode::TOO_MANY_REQUESTS, headers, axum::Json(body)).into_response()
+}
