@@ -221,7 +221,21 @@ fn french_queries_genders_places_typos_phrases_and_facets() {
     assert_eq!(ids(&index, &q("\"ateliers collectifs\"")), vec!["a"]);
     assert_eq!(ids(&index, &q("ANT")), vec!["a"]);
     // Facets count every match.
-    let all = index.search(&q("numerique")).unwrap();
+    let all = index
+        .search(&SearchQuery {
+            facets: true,
+            ..q("numerique")
+        })
+        .unwrap();
+    assert!(
+        index
+            .search(&q("numerique"))
+            .unwrap()
+            .facets
+            .region
+            .is_empty(),
+        "facets only when asked"
+    );
     assert_eq!(
         all.facets.region,
         vec![

@@ -82,6 +82,8 @@ pub struct SearchQuery {
     pub within_days: Option<u32>,
     /// Order.
     pub sort: SortOrder,
+    /// Count matches per facet value (the search page and API do; feeds and the CLI need not).
+    pub facets: bool,
     /// Include expired/gone ads and every verdict.
     pub all: bool,
     /// Page size.
@@ -355,10 +357,12 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         let limit = q.limit.clamp(1, 100);
         let top = TopDocs::with_limit(limit).and_offset(q.offset);
-        let aggs = AggregationCollector::from_aggs(
-            facet_request(),
-            AggContextParams::new(Default::default(), self.index.tokenizers().clone()),
-        );
+        let aggs = q.facets.then(|| {
+            AggregationCollector::from_aggs(
+                facet_request(),
+                AggContextParams::new(Default::default(), self.index.tokenizers().clone()),
+            )
+        });
         let by_date = !has_words || q.sort == SortOrder::Date;
         let (addresses, total, aggregated): (Vec<(f32, tantivy::DocAddress)>, usize, _) = if by_date
         {
@@ -404,7 +408,9 @@ impl SearchIndex {
                 .unwrap_or_default();
             hits.push(SearchHit { id, score, snippet });
         }
-        let facets = facets_of(&serde_json::to_value(&aggregated).unwrap_or_default());
+        let facets = aggregated
+            .map(|a| facets_of(&serde_json::to_value(&a).unwrap_or_default()))
+            .unwrap_or_default();
         Ok(SearchResults {
             total,
             hits,

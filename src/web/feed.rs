@@ -36,6 +36,7 @@ pub(super) async fn atom(
     query.limit = FEED_ENTRIES;
     query.offset = 0;
     query.sort = crate::index::SortOrder::Date;
+    query.facets = false;
     let found = run(&state, query).await?;
     let mut qs = url::form_urlencoded::Serializer::new(String::new());
     for (k, v) in params.pairs() {

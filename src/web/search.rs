@@ -87,6 +87,7 @@ impl Params {
             } else {
                 SortOrder::Relevance
             },
+            facets: true,
         })
     }
 }
