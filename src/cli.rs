@@ -302,6 +302,10 @@ fn state(app: &App) -> web::AppState {
         store: app.store.clone(),
         index: app.index.clone(),
         base_url: app.config.web.base_url.clone(),
+        api_limit: (
+            app.config.web.api_requests_per_second,
+            app.config.web.api_burst,
+        ),
     }
 }
 

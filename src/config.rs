@@ -32,6 +32,10 @@ pub const DEFAULT_MIN_INTERVAL_MS: u64 = 1_000;
 pub const DEFAULT_PER_HOST_CONCURRENCY: usize = 2;
 /// Default retries of a transient failure (timeout, reset, 429, 5xx).
 pub const DEFAULT_MAX_RETRIES: u32 = 3;
+/// Default API requests per second per client, after the burst.
+pub const DEFAULT_API_REQUESTS_PER_SECOND: u32 = 10;
+/// Default API burst per client.
+pub const DEFAULT_API_BURST: u32 = 30;
 /// Default weekly digest schedule (Europe/Paris).
 pub const DEFAULT_DIGEST_SCHEDULE: &str = "0 0 8 * * Mon";
 
@@ -117,6 +121,8 @@ struct RawSource {
 struct RawWeb {
     addr: Option<String>,
     base_url: Option<String>,
+    api_requests_per_second: Option<u32>,
+    api_burst: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -199,6 +205,10 @@ pub struct WebConfig {
     pub addr: SocketAddr,
     /// Public URL, used in emails and feeds.
     pub base_url: String,
+    /// API requests per second per client address, after the burst; 0 turns the limit off.
+    pub api_requests_per_second: u32,
+    /// API requests a client may send at once.
+    pub api_burst: u32,
 }
 
 /// How to reach the mail server.
@@ -461,9 +471,17 @@ impl Validator<'_> {
         })?;
         let base_url = raw.base_url.unwrap_or_else(|| format!("http://{addr}"));
         self.http_url("web.base_url", &base_url)?;
+        let api_burst = raw.api_burst.unwrap_or(DEFAULT_API_BURST);
+        if api_burst == 0 {
+            return Err(self.invalid("web.api_burst", "must be at least 1"));
+        }
         Ok(WebConfig {
             addr,
             base_url: base_url.trim_end_matches('/').to_owned(),
+            api_requests_per_second: raw
+                .api_requests_per_second
+                .unwrap_or(DEFAULT_API_REQUESTS_PER_SECOND),
+            api_burst,
         })
     }
 

@@ -18,10 +18,6 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// Longest time a client may take to send its request headers.
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
-/// API requests per client: one more every this many milliseconds...
-pub const API_REPLENISH_MS: u64 = 100;
-/// ...with bursts of up to this many.
-pub const API_BURST: u32 = 30;
 
 /// Keys the rate limit on the peer address; requests without one (in-process tests) share one
 /// key.
@@ -40,14 +36,17 @@ impl KeyExtractor for PeerIp {
 }
 
 /// The API rate limit, answering in JSON with `Retry-After`.
-pub(super) fn api_rate_limit() -> tower_governor::GovernorLayer<
+pub(super) fn api_rate_limit(
+    per_second: u32,
+    burst: u32,
+) -> tower_governor::GovernorLayer<
     PeerIp,
     governor::middleware::NoOpMiddleware<governor::clock::QuantaInstant>,
     axum::body::Body,
 > {
     let config = GovernorConfigBuilder::default()
-        .per_millisecond(API_REPLENISH_MS)
-        .burst_size(API_BURST)
+        .per_millisecond((1000 / u64::from(per_second.max(1))).max(1))
+        .burst_size(burst.max(1))
         .key_extractor(PeerIp)
         .finish()
         .expect("a valid rate limit");

@@ -32,6 +32,8 @@ pub struct AppState {
     pub index: Arc<SearchIndex>,
     /// Public URL of the site, for links in feeds.
     pub base_url: String,
+    /// API requests per second per client (0: no limit) and burst.
+    pub api_limit: (u32, u32),
 }
 
 const CSS: &str = include_str!("antenne.css");
@@ -40,10 +42,13 @@ const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; f
 
 /// The router of every route.
 pub fn router(state: AppState) -> Router {
-    let api = Router::new()
+    let (per_second, burst) = state.api_limit;
+    let mut api = Router::new()
         .route("/api/v1/search", get(search::api))
-        .route("/api/v1/ads/{id}", get(ad::api))
-        .layer(limits::api_rate_limit());
+        .route("/api/v1/ads/{id}", get(ad::api));
+    if per_second > 0 {
+        api = api.layer(limits::api_rate_limit(per_second, burst));
+    }
     Router::new()
         .route("/", get(search::page))
         .route("/annonces/{id}", get(ad::page))
