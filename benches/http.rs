@@ -124,6 +124,7 @@ async fn main() {
         index: Arc::new(index),
         base_url: "http://127.0.0.1".into(),
         api_limit: (0, 1),
+        cache: Arc::default(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

@@ -306,6 +306,7 @@ fn state(app: &App) -> web::AppState {
             app.config.web.api_requests_per_second,
             app.config.web.api_burst,
         ),
+        cache: std::sync::Arc::default(),
     }
 }
 

@@ -33,6 +33,7 @@ pub(crate) async fn state_with(postings: &[Posting]) -> AppState {
         index: std::sync::Arc::new(index),
         base_url: "https://antenne.example.org".into(),
         api_limit: (10, 30),
+        cache: std::sync::Arc::default(),
     }
 }
 
@@ -309,4 +310,37 @@ async fn the_api_is_rate_limited_per_client_with_retry_after() {
         .await
         .unwrap();
     assert_eq!(page.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn repeated_api_searches_come_from_the_cache_until_the_index_changes() {
+    let state = state_with(&[ant("aaaa1111", "Animatrice numérique de territoire")]).await;
+    let (_, _, first) = get(&state, "/api/v1/search?q=animatrice").await;
+    let (_, _, again) = get(&state, "/api/v1/search?q=animatrice").await;
+    assert_eq!(first, again);
+    // A new ad is indexed: the next answer is computed anew and shows it.
+    let mut other = ant("bbbb2222", "Animatrice numérique du littoral");
+    other.url = Some("https://board.example/2".into());
+    let rules = RuleSet::builtin().unwrap();
+    state
+        .store
+        .upsert_posting(
+            "board",
+            "https://board.example/2",
+            &other,
+            &rules.evaluate(&other),
+            Utc::now(),
+        )
+        .unwrap();
+    let records = state
+        .store
+        .postings_by_ids(&["bbbb2222".to_owned()])
+        .unwrap();
+    state
+        .index
+        .upsert(&records, state.store.generation().unwrap())
+        .unwrap();
+    let (_, _, fresh) = get(&state, "/api/v1/search?q=animatrice").await;
+    let v: serde_json::Value = serde_json::from_str(&fresh).unwrap();
+    assert_eq!(v["total"], 2, "{fresh}");
 }

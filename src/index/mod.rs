@@ -138,6 +138,7 @@ pub struct SearchIndex {
     writer: Mutex<IndexWriter>,
     fields: Fields,
     label: String,
+    version: std::sync::atomic::AtomicU64,
 }
 
 impl SearchIndex {
@@ -196,6 +197,7 @@ impl SearchIndex {
             writer: Mutex::new(writer),
             fields,
             label,
+            version: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
@@ -246,7 +248,15 @@ impl SearchIndex {
         let mut prepared = writer.prepare_commit().map_err(|e| self.err(e))?;
         prepared.set_payload(&format!("{SCHEMA_VERSION}:{generation}"));
         prepared.commit().map_err(|e| self.err(e))?;
-        self.reader.reload().map_err(|e| self.err(e))
+        self.reader.reload().map_err(|e| self.err(e))?;
+        self.version
+            .fetch_add(1, std::sync::atomic::Ordering::Release);
+        Ok(())
+    }
+
+    /// Grows at every commit: answers computed at an older version may be stale.
+    pub fn version(&self) -> u64 {
+        self.version.load(std::sync::atomic::Ordering::Acquire)
     }
 
     fn document(&self, r: &PostingRecord) -> TantivyDocument {

@@ -4,6 +4,7 @@
 //! Pages are askama templates (auto-escaped); every response carries strict security headers.
 
 mod ad;
+pub mod cache;
 mod error;
 mod feed;
 pub mod limits;
@@ -34,6 +35,8 @@ pub struct AppState {
     pub base_url: String,
     /// API requests per second per client (0: no limit) and burst.
     pub api_limit: (u32, u32),
+    /// Recent API answers.
+    pub cache: Arc<cache::AnswerCache>,
 }
 
 const CSS: &str = include_str!("antenne.css");

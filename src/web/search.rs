@@ -1,7 +1,6 @@
 //! `GET /` (the search page) and `GET /api/v1/search`.
 
 use askama::Template;
-use axum::Json;
 use axum::extract::{Query, State};
 use axum::response::Html;
 use serde::{Deserialize, Serialize};
@@ -396,7 +395,20 @@ pub(super) struct ApiResults {
 pub(super) async fn api(
     State(state): State<AppState>,
     Query(params): Query<Params>,
-) -> Result<Json<ApiResults>, WebError> {
+) -> Result<axum::response::Response, WebError> {
+    use axum::response::IntoResponse;
+    let mut key = params.pairs();
+    key.sort();
+    key.push(("page", params.page.unwrap_or(1).to_string()));
+    let key = format!("{key:?}");
+    let version = state.index.version();
+    if let Some(body) = state.cache.get(&key, version) {
+        return Ok((
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response());
+    }
     let query = params.to_query().map_err(WebError::api)?;
     let page = query.offset / PER_PAGE + 1;
     let Found {
@@ -426,14 +438,23 @@ pub(super) async fn api(
             }
         })
         .collect();
-    Ok(Json(ApiResults {
+    let answer = ApiResults {
         query: params.q,
         total,
         page,
         per_page: PER_PAGE,
         results,
         facets: facets_json(&facets),
-    }))
+    };
+    let body = axum::body::Bytes::from(
+        serde_json::to_vec(&answer).map_err(|e| WebError::internal(e).api())?,
+    );
+    state.cache.put(key, version, body.clone());
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response())
 }
 
 fn facets_json(f: &Facets) -> serde_json::Value {
