@@ -5,41 +5,13 @@
 //! smaller size (near-linear means about 10x for 10x the postings), merges found among the
 //! near-duplicates (recall), wrong merges among the originals, and peak memory.
 
+mod common;
+use common::{Lcg, peak_rss_mib};
+
 use std::time::Instant;
 
 use antenne::dedup::near::{NearIndex, NearMatch, fingerprint};
 use antenne::model::{Location, Posting};
-
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self, n: usize) -> usize {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((self.0 >> 33) as usize) % n
-    }
-}
-
-fn sentences() -> Vec<String> {
-    let mut out = Vec::new();
-    for file in ["fixtures/corpus/dev.jsonl", "fixtures/ads/heldout.jsonl"] {
-        let text = std::fs::read_to_string(format!("{}/{file}", env!("CARGO_MANIFEST_DIR")))
-            .expect("fixture");
-        for line in text.lines() {
-            let ad: serde_json::Value = serde_json::from_str(line).expect("json");
-            out.extend(
-                ad["description"]
-                    .as_str()
-                    .unwrap_or("")
-                    .split_inclusive(['.', '\n'])
-                    .filter(|s| s.len() > 30)
-                    .map(str::to_owned),
-            );
-        }
-    }
-    out
-}
 
 fn generate(n: usize, sentences: &[String]) -> (Vec<Posting>, Vec<Option<usize>>) {
     let mut rng = Lcg(7);
@@ -82,17 +54,6 @@ fn generate(n: usize, sentences: &[String]) -> (Vec<Posting>, Vec<Option<usize>>
     (postings, original_of)
 }
 
-fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
-}
-
 fn run(n: usize, sentences: &[String]) -> f64 {
     let (postings, original_of) = generate(n, sentences);
     let t = Instant::now();
@@ -132,7 +93,7 @@ fn run(n: usize, sentences: &[String]) -> f64 {
 }
 
 fn main() {
-    let sentences = sentences();
+    let (_, sentences) = common::fixture_text();
     let small = run(10_000, &sentences);
     let large = run(100_000, &sentences);
     println!(

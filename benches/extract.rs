@@ -7,6 +7,9 @@
 //! then runs `benches/peers/extract_py.py` on the same folder. Python peers that are not
 //! installed are reported as such (`pip install feedparser beautifulsoup4 lxml selectolax`).
 
+mod common;
+use common::peak_rss_mib;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Instant;
@@ -143,17 +146,6 @@ fn write_corpus(dir: &Path, scale: usize) -> std::io::Result<()> {
         )?;
     }
     Ok(())
-}
-
-fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
 }
 
 fn main() {

@@ -6,6 +6,9 @@
 //! on nginx serving that search's answer as a file, and prints requests per second, latency and
 //! errors of both. Goal: at least half of nginx's requests per second, with zero errors.
 
+mod common;
+use common::Lcg;
+
 use std::process::Command;
 use std::sync::Arc;
 
@@ -16,17 +19,6 @@ use antenne::store::Store;
 use antenne::web::{AppState, serve};
 
 const QUERY: &str = "/api/v1/search?q=animatrice+numerique";
-
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self, n: usize) -> usize {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((self.0 >> 33) as usize) % n
-    }
-}
 
 fn ads(n: usize) -> Vec<Posting> {
     let text = std::fs::read_to_string(concat!(

@@ -7,6 +7,9 @@
 //! as the search page runs it (top 20, total count, snippets, facet counts) and with results only
 //! (as the feed and the CLI run it); FTS5 gives top 20 by rank with a snippet and the count.
 
+mod common;
+use common::Lcg;
+
 use std::time::{Duration, Instant};
 
 use antenne::index::{SearchIndex, SearchQuery};
@@ -63,40 +66,8 @@ const REGIONS: [(&str, &str); 6] = [
     ("67", "Grand Est"),
 ];
 
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self, n: usize) -> usize {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((self.0 >> 33) as usize) % n
-    }
-}
-
-fn sentences() -> (Vec<String>, Vec<String>) {
-    let (mut titles, mut sentences) = (Vec::new(), Vec::new());
-    for file in ["fixtures/corpus/dev.jsonl", "fixtures/ads/heldout.jsonl"] {
-        let text = std::fs::read_to_string(format!("{}/{file}", env!("CARGO_MANIFEST_DIR")))
-            .expect("fixture");
-        for line in text.lines() {
-            let ad: serde_json::Value = serde_json::from_str(line).expect("json");
-            titles.push(ad["title"].as_str().unwrap_or("").to_owned());
-            sentences.extend(
-                ad["description"]
-                    .as_str()
-                    .unwrap_or("")
-                    .split_inclusive(['.', '\n'])
-                    .filter(|s| s.len() > 30)
-                    .map(str::to_owned),
-            );
-        }
-    }
-    (titles, sentences)
-}
-
 fn generate(n: usize) -> Vec<PostingRecord> {
-    let (titles, sentences) = sentences();
+    let (titles, sentences) = common::fixture_text();
     let mut rng = Lcg(11);
     let now = chrono::Utc::now();
     (0..n)

@@ -11,6 +11,9 @@
 //! It prints MB/s and ads/s for each, the ratios, and the peak resident memory, and warns when
 //! the rules fall below 50 MB/s (a Unicode `\b` slipping into a pattern does that).
 
+mod common;
+use common::{Lcg, peak_rss_mib};
+
 use std::io::Write;
 use std::time::Instant;
 
@@ -22,40 +25,8 @@ const DEFAULT_ADS: usize = 100_000;
 const PYTHON_ADS: usize = 10_000;
 const GUARD_MB_S: f64 = 50.0;
 
-/// A small deterministic generator (no dependency, same corpus every run).
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self, n: usize) -> usize {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((self.0 >> 33) as usize) % n
-    }
-}
-
-fn sentences() -> (Vec<String>, Vec<String>) {
-    let root = env!("CARGO_MANIFEST_DIR");
-    let mut titles = Vec::new();
-    let mut sentences = Vec::new();
-    for file in ["fixtures/corpus/dev.jsonl", "fixtures/ads/heldout.jsonl"] {
-        let text = std::fs::read_to_string(format!("{root}/{file}")).expect("fixture ads");
-        for line in text.lines() {
-            let ad: serde_json::Value = serde_json::from_str(line).expect("valid fixture");
-            titles.push(ad["title"].as_str().unwrap_or_default().to_owned());
-            let desc = ad["description"].as_str().unwrap_or_default();
-            sentences.extend(
-                desc.split_inclusive(['.', '\n'])
-                    .map(str::to_owned)
-                    .filter(|s| s.trim().len() > 3),
-            );
-        }
-    }
-    (titles, sentences)
-}
-
 fn generate(n: usize) -> Vec<Posting> {
-    let (titles, sentences) = sentences();
+    let (titles, sentences) = common::fixture_text();
     let mut rng = Lcg(42);
     (0..n)
         .map(|i| {
@@ -100,22 +71,6 @@ fn literals() -> Vec<String> {
         }
     }
     words.into_iter().collect()
-}
-
-fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .map(str::to_owned)
-        })
-        .and_then(|l| {
-            l.split_whitespace()
-                .nth(1)
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
 }
 
 fn fold(text: &str) -> String {
