@@ -86,6 +86,22 @@ pub enum Command {
         #[command(subcommand)]
         command: RulesCommand,
     },
+    /// Staff accounts.
+    User {
+        /// What to do.
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+/// `antenne user` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a staff account; the password is read from standard input (first line).
+    Add {
+        /// E-mail address.
+        email: String,
+    },
 }
 
 /// `antenne validate` arguments.
@@ -208,6 +224,16 @@ pub async fn run(cli: Cli) -> Result<()> {
             let app = App::open(config, &cli.data, rules, true).await?;
             let runs = pipeline::run_sources(&app, &app.config.sources).await;
             print_runs(&runs);
+            // A fresh staff login for each demo run.
+            let password: String = {
+                let mut bytes = [0u8; 9];
+                getrandom::fill(&mut bytes)
+                    .map_err(|e| anyhow::anyhow!("no random source: {e}"))?;
+                bytes.iter().map(|b| format!("{b:02x}")).collect()
+            };
+            let demo_email = "revue@demo.antenne.local";
+            let _ = app.store.run(move |s| s.delete_user(demo_email)).await;
+            add_user(&app, demo_email, &password).await?;
             let listener = bind(addr).await?;
             println!(
                 "antenne (démo) prête en {:.1} s",
@@ -216,6 +242,9 @@ pub async fn run(cli: Cli) -> Result<()> {
             println!("  Recherche : http://{addr}/");
             println!("  API :       http://{addr}/api/v1/search?q=numerique");
             println!("  Sites d'emploi simulés : {}/", sim.base_url());
+            println!(
+                "  Revue :     http://{addr}/revue (identifiant {demo_email}, mot de passe {password})"
+            );
             println!("Ctrl-C pour arrêter.");
             serve_with_scheduler(app, listener).await
         }
@@ -293,8 +322,40 @@ pub async fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
+        Command::User {
+            command: UserCommand::Add { email },
+        } => {
+            let mut password = String::new();
+            std::io::stdin()
+                .read_line(&mut password)
+                .context("cannot read the password from standard input")?;
+            let password = password.trim_end_matches(['\n', '\r']).to_owned();
+            let email = email.trim().to_lowercase();
+            if !email.contains('@') {
+                return Err(UsageError(format!("{email:?} is not an e-mail address")).into());
+            }
+            if password.chars().count() < 10 {
+                return Err(UsageError("the password needs at least 10 characters".into()).into());
+            }
+            let app = App::open(config, &cli.data, rules, false).await?;
+            add_user(&app, &email, &password).await?;
+            println!("Compte de revue créé : {email}");
+            Ok(())
+        }
         Command::Validate(_) | Command::Rules { .. } => unreachable!("handled above"),
     }
+}
+
+async fn add_user(app: &App, email: &str, password: &str) -> Result<()> {
+    let password = password.to_owned();
+    let hash = tokio::task::spawn_blocking(move || web::staff::hash_password(&password))
+        .await?
+        .map_err(|e| anyhow::anyhow!("cannot hash the password: {e}"))?;
+    let email = email.to_owned();
+    app.store
+        .run(move |s| s.create_user(&email, &hash, chrono::Utc::now()))
+        .await?;
+    Ok(())
 }
 
 fn state(app: &App) -> web::AppState {

@@ -202,6 +202,10 @@ async fn demo_crawls_the_built_in_boards_and_serves_them() {
         "{printed}"
     );
     assert!(printed.contains(&format!("http://{addr}/")), "{printed}");
+    assert!(
+        printed.contains("/revue (identifiant revue@demo.antenne.local, mot de passe "),
+        "{printed}"
+    );
     let api = tokio::task::spawn_blocking({
         let addr = addr.clone();
         move || http_get(&addr, "/api/v1/search?q=numerique")
@@ -333,4 +337,49 @@ async fn a_client_too_slow_to_send_its_headers_is_cut_off() {
             >= antenne::web::limits::HEADER_READ_TIMEOUT - std::time::Duration::from_millis(500),
         "cut too early: {elapsed:?}"
     );
+}
+
+#[tokio::test]
+async fn user_add_reads_the_password_from_standard_input() {
+    use tokio::io::AsyncWriteExt;
+    let dir = tempfile::tempdir().unwrap();
+    let add = |password: &'static str| {
+        let dir = dir.path().to_owned();
+        async move {
+            let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_antenne"))
+                .args(["--data", "data", "user", "add", "Revue@Federation.example"])
+                .current_dir(&dir)
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(password.as_bytes())
+                .await
+                .unwrap();
+            child.wait_with_output().await.unwrap()
+        }
+    };
+    let short = add("court\n").await;
+    assert_eq!(short.status.code(), Some(2));
+    assert!(stderr(&short).contains("at least 10 characters"));
+    let ok = add("un mot de passe assez long\n").await;
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    assert!(stdout(&ok).contains("Compte de revue créé : revue@federation.example"));
+    let again = add("un mot de passe assez long\n").await;
+    assert!(
+        stderr(&again).contains("already exists"),
+        "{}",
+        stderr(&again)
+    );
+    let store = antenne::store::Store::open(&dir.path().join("data")).unwrap();
+    let (_, hash) = store
+        .user_hash("revue@federation.example")
+        .unwrap()
+        .unwrap();
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
 }

@@ -15,5 +15,6 @@ mod lifecycle;
 mod openapi;
 mod rules;
 mod schedule;
+mod staff;
 mod store;
 mod web;

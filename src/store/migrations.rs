@@ -148,4 +148,19 @@ CREATE TABLE duplicate_candidates (
     PRIMARY KEY (posting_a, posting_b)
 );
 ",
+    // Staff review: each decision says what was done, on which rules version and revision;
+    // failed logins are counted to slow down guessing.
+    r"
+ALTER TABLE reviews ADD COLUMN action TEXT NOT NULL DEFAULT 'note';
+ALTER TABLE reviews ADD COLUMN rules_version TEXT;
+ALTER TABLE reviews ADD COLUMN revision INTEGER;
+CREATE TABLE login_failures (
+    id    INTEGER PRIMARY KEY,
+    email TEXT NOT NULL,
+    peer  TEXT NOT NULL,
+    at    TEXT NOT NULL
+);
+CREATE INDEX login_failures_by_email ON login_failures (email, at);
+CREATE INDEX login_failures_by_peer ON login_failures (peer, at);
+",
 ];

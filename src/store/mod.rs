@@ -7,6 +7,7 @@
 mod migrations;
 mod postings;
 mod sources;
+mod staff;
 
 use std::fs::File;
 use std::io::Write;
@@ -18,6 +19,7 @@ use thiserror::Error;
 
 pub use postings::{Change, DuplicateCandidate};
 pub use sources::{RunRecord, SourceHealth, SourceState, Validators};
+pub use staff::{ReviewEntry, Session};
 
 /// File name of the database inside the data directory.
 pub const DB_FILE: &str = "antenne.db";
@@ -53,6 +55,9 @@ pub enum StoreError {
         /// The cause.
         source: rusqlite::Error,
     },
+    /// The change conflicts with what is stored (e.g. an account that already exists).
+    #[error("{0}")]
+    Conflict(String),
     /// A stored record could not be read back.
     #[error("database {db}: record {id} is corrupt: {message}")]
     Corrupt {

@@ -12,6 +12,10 @@ pub enum WebError {
     NotFound,
     /// The request is wrong; the message is French and safe to show.
     BadRequest(String),
+    /// Staff only: nobody is logged in.
+    Unauthorized,
+    /// Refused (a form without its anti-CSRF token); the message is French.
+    Forbidden(String),
     /// Our fault; the cause is logged, not shown.
     Internal(String),
     /// As above, answered in JSON for the API.
@@ -44,6 +48,12 @@ impl WebError {
                 "Cette page n'existe pas ou l'annonce a été retirée.".into(),
             ),
             Self::BadRequest(m) => (StatusCode::BAD_REQUEST, "bad_request", m.clone()),
+            Self::Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "Connectez-vous pour accéder à cet espace.".into(),
+            ),
+            Self::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", m.clone()),
             Self::Internal(cause) => {
                 tracing::error!("internal error: {cause}");
                 (
@@ -67,6 +77,8 @@ impl IntoResponse for WebError {
         let title = match status {
             StatusCode::NOT_FOUND => "Page introuvable",
             StatusCode::BAD_REQUEST => "Demande incorrecte",
+            StatusCode::UNAUTHORIZED => "Connexion requise",
+            StatusCode::FORBIDDEN => "Demande refusée",
             _ => "Erreur",
         };
         let page = ErrorPage {

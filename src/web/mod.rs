@@ -10,6 +10,7 @@ mod feed;
 pub mod limits;
 mod metrics;
 mod search;
+pub mod staff;
 mod views;
 
 use std::sync::Arc;
@@ -56,6 +57,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(search::page))
         .route("/annonces/{id}", get(ad::page))
         .merge(api)
+        .merge(staff::routes())
         .route("/flux.atom", get(feed::atom))
         .route("/api/v1/openapi.json", get(openapi))
         .route("/healthz", get(healthz))

@@ -1,0 +1,291 @@
+//! The staff review space: every staff route refuses anonymous requests; login with
+//! throttling; forms refused without the session's CSRF token; decisions and the audit log.
+
+use antenne::web::staff::{STAFF_ROUTES, hash_password};
+use antenne::web::{AppState, router};
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use tower::ServiceExt;
+
+use crate::web::{ant, state_with};
+
+const EMAIL: &str = "revue@federation.example";
+const PASSWORD: &str = "un mot de passe assez long";
+
+async fn send(state: &AppState, req: Request<Body>) -> (StatusCode, HeaderMap, String) {
+    let res = router(state.clone()).oneshot(req).await.unwrap();
+    let (status, headers) = (res.status(), res.headers().clone());
+    let body = axum::body::to_bytes(res.into_body(), 10 << 20)
+        .await
+        .unwrap();
+    (status, headers, String::from_utf8_lossy(&body).into_owned())
+}
+
+fn post(uri: &str, cookie: &str, form: &[(&str, &str)]) -> Request<Body> {
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(form)
+        .finish();
+    Request::post(uri)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, cookie)
+        .body(Body::from(body))
+        .unwrap()
+}
+
+fn get(uri: &str, cookie: &str) -> Request<Body> {
+    Request::get(uri)
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .unwrap()
+}
+
+fn hidden(html: &str, name: &str) -> String {
+    let at = html
+        .find(&format!("name=\"{name}\" value=\""))
+        .unwrap_or_else(|| panic!("no {name} in {html}"))
+        + name.len()
+        + 15;
+    html[at..].split('"').next().unwrap().to_owned()
+}
+
+fn set_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(str::to_owned)
+}
+
+async fn staff_state() -> AppState {
+    let mut wm = ant("bbbb2222", "Animateur numérique de territoire");
+    wm.description = "Administrer le site internet de l'office de tourisme sous WordPress, référencement naturel (SEO), \
+                      intégration HTML et CSS, statistiques Google Analytics, refonte du site web."
+        .into();
+    let state = state_with(&[wm, ant("aaaa1111", "Animatrice numérique de territoire")]).await;
+    let hash = hash_password(PASSWORD).unwrap();
+    state
+        .store
+        .create_user(EMAIL, &hash, chrono::Utc::now())
+        .unwrap();
+    state
+}
+
+/// Logs in and returns the session cookie.
+async fn login(state: &AppState) -> String {
+    let (status, headers, html) = send(state, get("/connexion", "")).await;
+    assert_eq!(status, StatusCode::OK);
+    let csrf = hidden(&html, "csrf");
+    let pre = set_cookie(&headers, "antenne_connexion").unwrap();
+    let pre = pre.split(';').next().unwrap();
+    let (status, headers, _) = send(
+        state,
+        post(
+            "/connexion",
+            pre,
+            &[
+                ("email", EMAIL),
+                ("password", PASSWORD),
+                ("csrf", &csrf),
+                ("suite", "/revue"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[header::LOCATION], "/revue");
+    let session = set_cookie(&headers, "antenne_session").unwrap();
+    for attr in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/"] {
+        assert!(session.contains(attr), "{session}");
+    }
+    session.split(';').next().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn every_staff_route_refuses_anonymous_requests() {
+    let state = staff_state().await;
+    for (method, path) in STAFF_ROUTES {
+        for cookie in ["", "antenne_session=forged"] {
+            let req = if *method == "GET" {
+                get(path, cookie)
+            } else {
+                post(path, cookie, &[("csrf", "x"), ("action", "confirm")])
+            };
+            let (status, headers, _) = send(&state, req).await;
+            if *method == "GET" {
+                assert_eq!(status, StatusCode::SEE_OTHER, "{method} {path}");
+                assert!(
+                    headers[header::LOCATION]
+                        .to_str()
+                        .unwrap()
+                        .starts_with("/connexion?suite="),
+                    "{path}"
+                );
+            } else {
+                assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {path}");
+            }
+        }
+    }
+    assert!(
+        state.store.review_log(None, 10).unwrap().is_empty(),
+        "nothing was written"
+    );
+}
+
+#[tokio::test]
+async fn review_decisions_with_csrf_and_audit() {
+    let state = staff_state().await;
+    let session = login(&state).await;
+    let (status, _, queue) = send(&state, get("/revue", &session)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        queue.contains("/revue/annonces/bbbb2222") && !queue.contains("/revue/annonces/aaaa1111"),
+        "only flagged ads: {queue}"
+    );
+    let (_, _, page) = send(&state, get("/revue/annonces/bbbb2222", &session)).await;
+    assert!(page.contains("<mark>WordPress</mark>"), "{page}");
+    let csrf = hidden(&page, "csrf");
+    let decision = "/revue/annonces/bbbb2222/decision";
+
+    // Forms without the session's token are refused, and write nothing.
+    for bad in ["", "not-the-token"] {
+        let (status, _, _) = send(
+            &state,
+            post(decision, &session, &[("action", "confirm"), ("csrf", bad)]),
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+    assert!(state.store.review_log(None, 10).unwrap().is_empty());
+
+    let (status, _, _) = send(
+        &state,
+        post(
+            decision,
+            &session,
+            &[("action", "confirm"), ("csrf", &csrf)],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    // Lifting needs a reason.
+    let (status, _, body) = send(
+        &state,
+        post(decision, &session, &[("action", "lift"), ("csrf", &csrf)]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("Indiquez pourquoi"));
+    let (status, _, _) = send(
+        &state,
+        post(
+            decision,
+            &session,
+            &[
+                ("action", "lift"),
+                ("reason", "les partenaires sont accompagnés"),
+                ("csrf", &csrf),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        state
+            .store
+            .posting("bbbb2222")
+            .unwrap()
+            .unwrap()
+            .review
+            .as_deref(),
+        Some("lifted")
+    );
+    // Undo goes back to the confirmed state.
+    send(
+        &state,
+        post(decision, &session, &[("action", "undo"), ("csrf", &csrf)]),
+    )
+    .await;
+    assert_eq!(
+        state
+            .store
+            .posting("bbbb2222")
+            .unwrap()
+            .unwrap()
+            .review
+            .as_deref(),
+        Some("confirmed")
+    );
+
+    let (_, _, journal) = send(&state, get("/revue/journal", &session)).await;
+    for want in [
+        "signalement confirmé",
+        "signalement levé",
+        "les partenaires sont accompagnés",
+        "annulation",
+        EMAIL,
+    ] {
+        assert!(journal.contains(want), "{want} in {journal}");
+    }
+    let log = state.store.review_log(Some("bbbb2222"), 10).unwrap();
+    assert_eq!(log.len(), 3);
+    assert!(
+        log.iter()
+            .all(|e| e.rules_version.is_some() && e.revision == Some(1))
+    );
+
+    // Logging out ends the session.
+    let (status, _, _) = send(&state, post("/deconnexion", &session, &[("csrf", &csrf)])).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, _) = send(&state, get("/revue", &session)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn logins_are_throttled() {
+    let state = staff_state().await;
+    let (_, headers, html) = send(&state, get("/connexion", "")).await;
+    let csrf = hidden(&html, "csrf");
+    let pre = set_cookie(&headers, "antenne_connexion")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    for _ in 0..5 {
+        let (status, _, body) = send(
+            &state,
+            post(
+                "/connexion",
+                &pre,
+                &[("email", EMAIL), ("password", "faux"), ("csrf", &csrf)],
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert!(body.contains("Adresse ou mot de passe incorrect"));
+    }
+    // Even the right password is refused while throttled.
+    let (status, _, body) = send(
+        &state,
+        post(
+            "/connexion",
+            &pre,
+            &[("email", EMAIL), ("password", PASSWORD), ("csrf", &csrf)],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(body.contains("Trop de tentatives"));
+    // And the login form itself needs its token.
+    let (status, _, _) = send(
+        &state,
+        post(
+            "/connexion",
+            "",
+            &[("email", EMAIL), ("password", PASSWORD), ("csrf", &csrf)],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
