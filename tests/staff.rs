@@ -289,3 +289,75 @@ async fn logins_are_throttled() {
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn decisions_measure_the_rules_and_export_as_labelled_ads() {
+    let state = staff_state().await;
+    let session = login(&state).await;
+    let (_, _, page) = send(&state, get("/revue/annonces/bbbb2222", &session)).await;
+    let csrf = hidden(&page, "csrf");
+    send(
+        &state,
+        post(
+            "/revue/annonces/bbbb2222/decision",
+            &session,
+            &[("action", "confirm"), ("csrf", &csrf)],
+        ),
+    )
+    .await;
+    // Hand-flagged: an ad the rules passed, confirmed by staff.
+    send(
+        &state,
+        post(
+            "/revue/annonces/aaaa1111/decision",
+            &session,
+            &[("action", "confirm"), ("csrf", &csrf)],
+        ),
+    )
+    .await;
+
+    let (status, _, html) = send(&state, get("/revue/regles", &session)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("<code>verdict.webmaster</code></td><td>1</td><td>0</td><td>100 %</td>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("/revue/annonces/aaaa1111"),
+        "the rules missed it: {html}"
+    );
+
+    let (_, headers, jsonl) = send(&state, get("/revue/decisions.jsonl", &session)).await;
+    assert!(
+        headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("application/x-ndjson")
+    );
+    let labels: Vec<serde_json::Value> = jsonl
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(labels.len(), 2);
+    assert!(
+        labels
+            .iter()
+            .any(|l| l["id"] == "bbbb2222" && l["label"] == "webmaster" && l["claims_ant"] == true)
+    );
+    // antenne rules eval reads them.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("decisions.jsonl"), &jsonl).unwrap();
+    let out = crate::util::antenne(dir.path(), &["rules", "eval", "decisions.jsonl"]).await;
+    assert!(out.status.success(), "{}", crate::util::stderr(&out));
+    assert!(crate::util::stdout(&out).contains("sur 2 annonces"));
+
+    let (_, _, csv) = send(&state, get("/revue/decisions.csv", &session)).await;
+    assert_eq!(csv.lines().count(), 3);
+    assert!(csv.starts_with("created_at,posting_id,action"));
+    let (_, _, queue) = send(&state, get("/revue/file.csv", &session)).await;
+    assert!(
+        queue
+            .lines()
+            .any(|l| l.starts_with("bbbb2222,") && l.contains("confirmed"))
+    );
+}

@@ -5,6 +5,7 @@
 mod auth;
 mod queue;
 mod review;
+mod rules;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -17,6 +18,10 @@ pub use auth::{SESSION_COOKIE, Staff, hash_password};
 pub const STAFF_ROUTES: &[(&str, &str)] = &[
     ("GET", "/revue"),
     ("GET", "/revue/journal"),
+    ("GET", "/revue/regles"),
+    ("GET", "/revue/decisions.jsonl"),
+    ("GET", "/revue/decisions.csv"),
+    ("GET", "/revue/file.csv"),
     ("GET", "/revue/annonces/0000000000000000"),
     ("POST", "/revue/annonces/0000000000000000/decision"),
     ("POST", "/deconnexion"),
@@ -29,6 +34,10 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/deconnexion", post(auth::logout))
         .route("/revue", get(queue::page))
         .route("/revue/journal", get(queue::journal))
+        .route("/revue/regles", get(rules::precision))
+        .route("/revue/decisions.jsonl", get(rules::decisions_jsonl))
+        .route("/revue/decisions.csv", get(rules::decisions_csv))
+        .route("/revue/file.csv", get(rules::queue_csv))
         .route("/revue/annonces/{id}", get(review::page))
         .route("/revue/annonces/{id}/decision", post(review::decide))
 }
