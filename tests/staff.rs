@@ -361,3 +361,53 @@ async fn decisions_measure_the_rules_and_export_as_labelled_ads() {
             .any(|l| l.starts_with("bbbb2222,") && l.contains("confirmed"))
     );
 }
+
+#[tokio::test]
+async fn sources_and_statistics_pages_draw_svg() {
+    let state = staff_state().await;
+    state
+        .store
+        .sync_sources(&[antenne::model::Source {
+            name: "board-a".into(),
+            kind: antenne::model::SourceKind::Feed,
+            url: "http://127.0.0.1:9/f.rss".into(),
+            schedule: "0 0 * * * *".into(),
+            follow_links: false,
+            links: None,
+            next: None,
+            fields: Default::default(),
+        }])
+        .unwrap();
+    let now = chrono::Utc::now();
+    for new in [3, 5, 4] {
+        let run = antenne::store::RunRecord {
+            source: "board-a".into(),
+            started_at: now,
+            finished_at: now,
+            fetched: 1,
+            new,
+            ..Default::default()
+        };
+        state.store.record_run(&run, None).unwrap();
+    }
+    let session = login(&state).await;
+    let (status, _, html) = send(&state, get("/revue/sources", &session)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("<td>board-a</td>") && html.contains("<svg class=\"spark\""),
+        "{html}"
+    );
+    assert!(html.contains("<td>4.0</td>"), "ads per run: {html}");
+    let (status, _, html) = send(&state, get("/revue/statistiques", &session)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("Annonces par région")
+            && html.contains("Nouvelle-Aquitaine")
+            && html.matches("<svg class=\"bars\"").count() == 3,
+        "{html}"
+    );
+    assert!(
+        html.contains("Poste de webmaster"),
+        "the flagged share names the category: {html}"
+    );
+}

@@ -280,3 +280,22 @@ impl Store {
             .collect()
     }
 }
+
+impl Store {
+    /// Ads seen in each of a source's last `n` runs, oldest first (sparklines).
+    pub fn recent_ads_per_run(&self, source: &str, n: usize) -> Result<Vec<i64>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare(&format!(
+                "SELECT new + updated + unchanged FROM crawl_runs WHERE source = ?1 ORDER BY id DESC LIMIT {n}"
+            ))
+            .map_err(|e| self.sql_err(e))?;
+        let mut v: Vec<i64> = stmt
+            .query_map([source], |r| r.get(0))
+            .map_err(|e| self.sql_err(e))?
+            .collect::<Result<_, _>>()
+            .map_err(|e| self.sql_err(e))?;
+        v.reverse();
+        Ok(v)
+    }
+}

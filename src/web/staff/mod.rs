@@ -3,6 +3,8 @@
 //! requests, and every form carries the session's anti-CSRF token.
 
 mod auth;
+mod charts;
+mod health;
 mod queue;
 mod review;
 mod rules;
@@ -19,6 +21,8 @@ pub const STAFF_ROUTES: &[(&str, &str)] = &[
     ("GET", "/revue"),
     ("GET", "/revue/journal"),
     ("GET", "/revue/regles"),
+    ("GET", "/revue/sources"),
+    ("GET", "/revue/statistiques"),
     ("GET", "/revue/decisions.jsonl"),
     ("GET", "/revue/decisions.csv"),
     ("GET", "/revue/file.csv"),
@@ -35,6 +39,8 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/revue", get(queue::page))
         .route("/revue/journal", get(queue::journal))
         .route("/revue/regles", get(rules::precision))
+        .route("/revue/sources", get(health::sources))
+        .route("/revue/statistiques", get(health::statistics))
         .route("/revue/decisions.jsonl", get(rules::decisions_jsonl))
         .route("/revue/decisions.csv", get(rules::decisions_csv))
         .route("/revue/file.csv", get(rules::queue_csv))
