@@ -79,6 +79,9 @@ pub(super) async fn sources(
     Ok(Html(page.render().map_err(WebError::internal)?))
 }
 
+/// Ads of one week, and of them the flagged ones per verdict.
+type Week = (usize, BTreeMap<VerdictCode, usize>);
+
 #[derive(Template)]
 #[template(path = "statistics.html")]
 struct StatisticsPage {
@@ -98,7 +101,7 @@ pub(super) async fn statistics(
         .run(|s| s.postings())
         .await
         .map_err(WebError::internal)?;
-    let mut weeks: BTreeMap<String, (usize, BTreeMap<VerdictCode, usize>)> = BTreeMap::new();
+    let mut weeks: BTreeMap<String, Week> = BTreeMap::new();
     let mut regions: BTreeMap<String, usize> = BTreeMap::new();
     for r in &records {
         let day = r
@@ -123,7 +126,7 @@ pub(super) async fn statistics(
             )
             .or_default() += 1;
     }
-    let recent: Vec<(&String, &(usize, BTreeMap<VerdictCode, usize>))> = weeks
+    let recent: Vec<(&String, &Week)> = weeks
         .iter()
         .rev()
         .take(12)
