@@ -357,3 +357,180 @@ async fn search_facet_pagination_ad_page_and_inert_payloads() {
     assert!(c.get_alert_text().await.is_err(), "no dialog is open");
     c.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reviewer_logs_in_moves_with_the_keyboard_lifts_a_flag_and_undoes_it() {
+    let work = tempfile::tempdir().unwrap();
+    let data = work.path().join("data");
+    {
+        let app = App::open(Config::default(), &data, RuleSet::builtin().unwrap(), true)
+            .await
+            .unwrap();
+        let wm = RawPosting {
+            url: Some("https://board.example/ads/wm".into()),
+            title: Some("Animateur numérique de territoire (H/F)".into()),
+            employer: Some("Office de tourisme du Val".into()),
+            description: Some("Administrer le site internet de l'office de tourisme sous WordPress, référencement naturel (SEO), \
+                               intégration HTML et CSS, statistiques Google Analytics, refonte du site web.".into()),
+            valid_through: Some("2030-01-01".into()),
+            ..RawPosting::default()
+        };
+        let p = antenne::normalize::normalize(wm).unwrap();
+        let (rules, near) = (app.rules.clone(), app.near.clone());
+        app.store
+            .run(move |s| {
+                let mut index = near.lock().unwrap();
+                antenne::pipeline::keep_posting(
+                    s,
+                    &mut index,
+                    &rules,
+                    "board",
+                    "https://board.example/ads/wm",
+                    p,
+                    chrono::Utc::now(),
+                )
+                .unwrap();
+                let hash =
+                    antenne::web::staff::hash_password("un mot de passe assez long").unwrap();
+                s.create_user("revue@federation.example", &hash, chrono::Utc::now())
+                    .unwrap();
+            })
+            .await;
+    }
+    let port = free_port();
+    let server = Command::new(env!("CARGO_BIN_EXE_antenne"))
+        .args([
+            "--data",
+            data.to_str().unwrap(),
+            "serve",
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .current_dir(work.path())
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _server = KillOnDrop(server);
+    wait_for_port(port).await;
+    let profile = tempfile::tempdir().unwrap();
+    let (_driver, c) = browser(profile.path()).await;
+    let base = format!("http://127.0.0.1:{port}");
+
+    // Anonymous: the queue sends to the login page.
+    c.goto(&format!("{base}/revue")).await.unwrap();
+    arrive(&c, "/connexion").await;
+    c.find(Locator::Css("#email"))
+        .await
+        .unwrap()
+        .send_keys("revue@federation.example")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#password"))
+        .await
+        .unwrap()
+        .send_keys("un mot de passe assez long")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#login"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("table.queue"))
+        .await
+        .unwrap();
+    assert!(c.current_url().await.unwrap().path().ends_with("/revue"));
+
+    // j selects the first ad of the queue and focuses its link.
+    c.find(Locator::Css("body"))
+        .await
+        .unwrap()
+        .send_keys("j")
+        .await
+        .unwrap();
+    let selected = c
+        .find_all(Locator::Css("table.queue tbody tr.selected"))
+        .await
+        .unwrap();
+    assert_eq!(selected.len(), 1, "j selects a row");
+    let focused = c
+        .execute(
+            "return document.activeElement.getAttribute('href');",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        focused.as_str().unwrap().starts_with("/revue/annonces/"),
+        "{focused}"
+    );
+    selected[0]
+        .find(Locator::Css("a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    arrive(&c, "/revue/annonces/").await;
+    assert!(
+        !c.find_all(Locator::Css(".ad-text mark"))
+            .await
+            .unwrap()
+            .is_empty(),
+        "evidence is highlighted"
+    );
+
+    // Lift the flag with a reason.
+    c.find(Locator::Css("#reason"))
+        .await
+        .unwrap()
+        .send_keys("les prestataires sont accompagnés")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#lift"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let mut status = String::new();
+    for _ in 0..100 {
+        if let Ok(e) = c.find(Locator::Css("#review-status")).await {
+            status = e.text().await.unwrap_or_default();
+        }
+        if status == "levé" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(status, "levé");
+    assert!(
+        c.source()
+            .await
+            .unwrap()
+            .contains("les prestataires sont accompagnés"),
+        "the reason is in the history"
+    );
+
+    // u undoes it, from the keyboard.
+    c.find(Locator::Css("body"))
+        .await
+        .unwrap()
+        .send_keys("u")
+        .await
+        .unwrap();
+    for _ in 0..100 {
+        if let Ok(e) = c.find(Locator::Css("#review-status")).await {
+            status = e.text().await.unwrap_or_default();
+        }
+        if status == "à traiter" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(status, "à traiter");
+    c.close().await.unwrap();
+}
