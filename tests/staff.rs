@@ -411,3 +411,83 @@ async fn sources_and_statistics_pages_draw_svg() {
         "the flagged share names the category: {html}"
     );
 }
+
+#[tokio::test]
+async fn bulk_decisions_ask_to_confirm_the_count_first() {
+    let mut cm = ant("cccc3333", "Animatrice numérique de territoire");
+    cm.description = "Animer les réseaux sociaux de l'office de tourisme : ligne éditoriale, calendrier de publications, \
+                      stories Instagram, influenceurs, newsletter."
+        .into();
+    let state = staff_state().await;
+    let rules = antenne::rules::RuleSet::builtin().unwrap();
+    state
+        .store
+        .upsert_posting(
+            "board",
+            "https://board.example/c",
+            &cm,
+            &rules.evaluate(&cm),
+            chrono::Utc::now(),
+        )
+        .unwrap();
+    let session = login(&state).await;
+    let (_, _, queue) = send(&state, get("/revue", &session)).await;
+    let csrf = hidden(&queue, "csrf");
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("action", "confirm"),
+        ("ids", "bbbb2222"),
+        ("ids", "cccc3333"),
+    ];
+    let (status, _, confirm) = send(&state, post("/revue/lot", &session, &form)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        confirm.contains("pour <strong>2</strong> annonce(s)"),
+        "{confirm}"
+    );
+    assert!(
+        state.store.review_log(None, 10).unwrap().is_empty(),
+        "nothing before the confirmation"
+    );
+    let mut confirmed = form.to_vec();
+    confirmed.push(("confirmed", "1"));
+    let (status, _, _) = send(&state, post("/revue/lot", &session, &confirmed)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(state.store.review_log(None, 10).unwrap().len(), 2);
+    for id in ["bbbb2222", "cccc3333"] {
+        assert_eq!(
+            state.store.posting(id).unwrap().unwrap().review.as_deref(),
+            Some("confirmed")
+        );
+    }
+    // Lifting in bulk needs a reason too; a wrong token is refused.
+    let (status, _, _) = send(
+        &state,
+        post(
+            "/revue/lot",
+            &session,
+            &[
+                ("csrf", csrf.as_str()),
+                ("action", "lift"),
+                ("ids", "bbbb2222"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _, _) = send(
+        &state,
+        post(
+            "/revue/lot",
+            &session,
+            &[
+                ("csrf", "faux"),
+                ("action", "confirm"),
+                ("ids", "bbbb2222"),
+                ("confirmed", "1"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}

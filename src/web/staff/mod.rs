@@ -3,6 +3,7 @@
 //! requests, and every form carries the session's anti-CSRF token.
 
 mod auth;
+mod bulk;
 mod charts;
 mod health;
 mod queue;
@@ -28,6 +29,7 @@ pub const STAFF_ROUTES: &[(&str, &str)] = &[
     ("GET", "/revue/file.csv"),
     ("GET", "/revue/annonces/0000000000000000"),
     ("POST", "/revue/annonces/0000000000000000/decision"),
+    ("POST", "/revue/lot"),
     ("POST", "/deconnexion"),
 ];
 
@@ -38,6 +40,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/deconnexion", post(auth::logout))
         .route("/revue", get(queue::page))
         .route("/revue/journal", get(queue::journal))
+        .route("/revue/lot", post(bulk::apply))
         .route("/revue/regles", get(rules::precision))
         .route("/revue/sources", get(health::sources))
         .route("/revue/statistiques", get(health::statistics))
