@@ -306,15 +306,30 @@ impl SearchIndex {
                 "la recherche est trop longue (plus de {MAX_QUERY_CHARS} caractères)"
             )));
         }
-        let f = self.fields;
         let interpreted = query::interpret(&q.text);
         if interpreted.words.len() + interpreted.phrases.len() > MAX_QUERY_TERMS {
             return Err(IndexError::BadQuery(format!(
                 "la recherche compte trop de mots (plus de {MAX_QUERY_TERMS})"
             )));
         }
+        // Exact words first; near spellings only when the exact words find nothing, since
+        // matching every term one or two edits away costs most of a search's time.
+        let exact = self.run(q, interpreted.clone(), false)?;
+        if exact.total > 0 || !interpreted.words.iter().any(|w| query::fuzzy_eligible(w)) {
+            return Ok(exact);
+        }
+        self.run(q, interpreted, true)
+    }
+
+    fn run(
+        &self,
+        q: &SearchQuery,
+        interpreted: query::Interpreted,
+        fuzzy: bool,
+    ) -> Result<SearchResults, IndexError> {
+        let f = self.fields;
         let mut analyzer = schema::french_analyzer();
-        let words = query::build(&f, &mut analyzer, &interpreted);
+        let words = query::build(&f, &mut analyzer, &interpreted, fuzzy);
         let has_words = words.is_some();
         let mut must: Vec<(Occur, Box<dyn Query>)> =
             words.into_iter().map(|w| (Occur::Must, w)).collect();

@@ -3,8 +3,9 @@
 //! The text is read as: « quoted phrases », place names or numbers (« Gironde », « 33 »,
 //! « Bretagne ») that become filters, and words. Each word matches its French stem in the
 //! title, description, employer and place; its masculine or feminine form too (the French
-//! stemmer does not merge « animatrice » and « animateur »); a near spelling for words of five
-//! letters or more (two for eight or more); and « ANT » also matches the role's full name.
+//! stemmer does not merge « animatrice » and « animateur »); when the exact words find nothing,
+//! a near spelling for words of five letters or more (two edits for eight or more); and « ANT »
+//! also matches the role's full name.
 
 use tantivy::Term;
 use tantivy::query::{
@@ -87,6 +88,11 @@ pub fn interpret(text: &str) -> Interpreted {
     out
 }
 
+/// Whether a word is long enough to be matched with a typo.
+pub(super) fn fuzzy_eligible(word: &str) -> bool {
+    word.len() >= FUZZY_FROM
+}
+
 /// The other gender's form of a job word, if it has one (« animatrice » → « animateur »).
 fn other_gender(word: &str) -> Option<String> {
     const PAIRS: &[(&str, &str)] = &[
@@ -162,6 +168,7 @@ pub(super) fn build(
     fields: &Fields,
     analyzer: &mut TextAnalyzer,
     q: &Interpreted,
+    fuzzy: bool,
 ) -> Option<Box<dyn Query>> {
     let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for word in &q.words {
@@ -188,7 +195,7 @@ pub(super) fn build(
                 any.push(term_query(field, v, boost));
             }
         }
-        if word.len() >= FUZZY_FROM {
+        if fuzzy && fuzzy_eligible(word) {
             let distance = if word.len() >= FUZZY_TWO_FROM { 2 } else { 1 };
             for field in [fields.title, fields.description] {
                 let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, stem), distance, true);
