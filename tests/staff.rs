@@ -491,3 +491,106 @@ async fn bulk_decisions_ask_to_confirm_the_count_first() {
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn staff_merge_or_separate_possible_duplicates() {
+    let state = staff_state().await;
+    let mut copy = ant("dddd4444", "Animatrice numérique de territoire (bis)");
+    copy.url = Some("https://other.example/9".into());
+    let mut third = ant("eeee5555", "Animatrice numérique de territoire (ter)");
+    third.url = Some("https://other.example/10".into());
+    let rules = antenne::rules::RuleSet::builtin().unwrap();
+    let now = chrono::Utc::now();
+    state
+        .store
+        .upsert_posting(
+            "autre",
+            "https://other.example/9",
+            &copy,
+            &rules.evaluate(&copy),
+            now,
+        )
+        .unwrap();
+    state
+        .store
+        .upsert_posting(
+            "autre",
+            "https://other.example/10",
+            &third,
+            &rules.evaluate(&third),
+            now,
+        )
+        .unwrap();
+    state
+        .store
+        .record_candidate("aaaa1111", "dddd4444", 0.7, now)
+        .unwrap();
+    state
+        .store
+        .record_candidate("aaaa1111", "eeee5555", 0.6, now)
+        .unwrap();
+    let session = login(&state).await;
+    let (status, _, html) = send(&state, get("/revue/doublons", &session)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("Ressemblance 70 %") && html.contains("Ressemblance 60 %"),
+        "{html}"
+    );
+    let csrf = hidden(&html, "csrf");
+
+    let (status, _, _) = send(
+        &state,
+        post(
+            "/revue/doublons/decision",
+            &session,
+            &[
+                ("a", "aaaa1111"),
+                ("b", "dddd4444"),
+                ("action", "merge"),
+                ("csrf", &csrf),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let kept = state.store.posting("aaaa1111").unwrap().unwrap();
+    let mut names: Vec<&str> = kept.sources.iter().map(|s| s.name.as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        ["autre", "board"],
+        "the merged posting carries both sightings"
+    );
+    assert!(state.store.posting("dddd4444").unwrap().is_none());
+    let found = state
+        .index
+        .search(&antenne::index::SearchQuery {
+            text: "animatrice".into(),
+            limit: 10,
+            all: true,
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(
+        found.hits.iter().all(|h| h.id != "dddd4444"),
+        "the index forgets the merged posting"
+    );
+
+    send(
+        &state,
+        post(
+            "/revue/doublons/decision",
+            &session,
+            &[
+                ("a", "aaaa1111"),
+                ("b", "eeee5555"),
+                ("action", "distinct"),
+                ("csrf", &csrf),
+            ],
+        ),
+    )
+    .await;
+    let (_, _, html) = send(&state, get("/revue/doublons", &session)).await;
+    assert!(html.contains("Aucune paire en attente"), "{html}");
+    assert!(state.store.posting("eeee5555").unwrap().is_some());
+}

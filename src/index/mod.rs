@@ -229,6 +229,16 @@ impl SearchIndex {
         self.commit(&mut writer, generation)
     }
 
+    /// Removes a posting (merged into another), then commits recording `generation`.
+    pub fn delete(&self, id: &str, generation: i64) -> Result<(), IndexError> {
+        let mut writer = self
+            .writer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        writer.delete_term(Term::from_field_text(self.fields.id, id));
+        self.commit(&mut writer, generation)
+    }
+
     /// Replaces the whole index with these postings.
     pub fn rebuild(&self, records: &[PostingRecord], generation: i64) -> Result<(), IndexError> {
         let mut writer = self

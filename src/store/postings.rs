@@ -583,3 +583,46 @@ impl Store {
             .map_err(|e| self.sql_err(e))
     }
 }
+
+impl Store {
+    /// Staff decided two postings are one job: `gone`'s sightings move to `keep`, and `gone` is
+    /// deleted (with its verdict, reviews and pairs). Returns false if either is missing.
+    pub fn merge_postings(&self, keep: &str, gone: &str) -> Result<bool, StoreError> {
+        let mut conn = self.conn();
+        let sql = |e| self.sql_err(e);
+        let tx = conn.transaction().map_err(sql)?;
+        let present: i64 = tx
+            .query_row(
+                "SELECT COUNT(*) FROM postings WHERE id IN (?1, ?2)",
+                params![keep, gone],
+                |r| r.get(0),
+            )
+            .map_err(sql)?;
+        if present != 2 || keep == gone {
+            return Ok(false);
+        }
+        tx.execute(
+            "INSERT OR IGNORE INTO sightings (posting_id, source, url, first_seen, last_seen, content_hash, missed) \
+             SELECT ?1, source, url, first_seen, last_seen, content_hash, missed FROM sightings WHERE posting_id = ?2",
+            params![keep, gone],
+        )
+        .map_err(sql)?;
+        tx.execute("DELETE FROM postings WHERE id = ?1", [gone])
+            .map_err(sql)?;
+        bump_generation(&tx).map_err(sql)?;
+        tx.commit().map_err(sql)?;
+        Ok(true)
+    }
+
+    /// Staff decided a pair are two different jobs.
+    pub fn set_candidate_status(&self, a: &str, b: &str, status: &str) -> Result<(), StoreError> {
+        let (a, b) = if a < b { (a, b) } else { (b, a) };
+        self.conn()
+            .execute(
+                "UPDATE duplicate_candidates SET status = ?3 WHERE posting_a = ?1 AND posting_b = ?2",
+                params![a, b, status],
+            )
+            .map(|_| ())
+            .map_err(|e| self.sql_err(e))
+    }
+}

@@ -5,6 +5,7 @@
 mod auth;
 mod bulk;
 mod charts;
+mod duplicates;
 mod health;
 mod queue;
 mod review;
@@ -23,6 +24,8 @@ pub const STAFF_ROUTES: &[(&str, &str)] = &[
     ("GET", "/revue/journal"),
     ("GET", "/revue/regles"),
     ("GET", "/revue/sources"),
+    ("GET", "/revue/doublons"),
+    ("POST", "/revue/doublons/decision"),
     ("GET", "/revue/statistiques"),
     ("GET", "/revue/decisions.jsonl"),
     ("GET", "/revue/decisions.csv"),
@@ -43,6 +46,8 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/revue/lot", post(bulk::apply))
         .route("/revue/regles", get(rules::precision))
         .route("/revue/sources", get(health::sources))
+        .route("/revue/doublons", get(duplicates::page))
+        .route("/revue/doublons/decision", post(duplicates::decide))
         .route("/revue/statistiques", get(health::statistics))
         .route("/revue/decisions.jsonl", get(rules::decisions_jsonl))
         .route("/revue/decisions.csv", get(rules::decisions_csv))
