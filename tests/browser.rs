@@ -167,30 +167,52 @@ async fn browser(profile: &std::path::Path) -> (KillOnDrop, Client) {
     (driver, client)
 }
 
+/// `antenne serve` on a free loopback port over `data`, and a fresh headless browser.
+struct Site {
+    _server: KillOnDrop,
+    _driver: KillOnDrop,
+    _profile: tempfile::TempDir,
+    client: Client,
+    base: String,
+}
+
+impl Site {
+    async fn serve(cwd: &std::path::Path, data: &std::path::Path) -> Site {
+        let port = free_port();
+        let server = Command::new(env!("CARGO_BIN_EXE_antenne"))
+            .args([
+                "--data",
+                data.to_str().unwrap(),
+                "serve",
+                "--addr",
+                &format!("127.0.0.1:{port}"),
+            ])
+            .current_dir(cwd)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let server = KillOnDrop(server);
+        wait_for_port(port).await;
+        let profile = tempfile::tempdir().unwrap();
+        let (driver, client) = browser(profile.path()).await;
+        Site {
+            _server: server,
+            _driver: driver,
+            _profile: profile,
+            client,
+            base: format!("http://127.0.0.1:{port}"),
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn search_facet_pagination_ad_page_and_inert_payloads() {
     let work = tempfile::tempdir().unwrap();
     let data = work.path().join("data");
     prepare(&data).await;
-    let port = free_port();
-    let server = Command::new(env!("CARGO_BIN_EXE_antenne"))
-        .args([
-            "--data",
-            data.to_str().unwrap(),
-            "serve",
-            "--addr",
-            &format!("127.0.0.1:{port}"),
-        ])
-        .current_dir(work.path())
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let _server = KillOnDrop(server);
-    wait_for_port(port).await;
-    let profile = tempfile::tempdir().unwrap();
-    let (_driver, c) = browser(profile.path()).await;
-    let base = format!("http://127.0.0.1:{port}");
+    let site = Site::serve(work.path(), &data).await;
+    let (c, base) = (site.client.clone(), site.base.clone());
 
     // Search by typing, as a person would.
     c.goto(&format!("{base}/")).await.unwrap();
@@ -397,25 +419,8 @@ async fn a_reviewer_logs_in_moves_with_the_keyboard_lifts_a_flag_and_undoes_it()
             })
             .await;
     }
-    let port = free_port();
-    let server = Command::new(env!("CARGO_BIN_EXE_antenne"))
-        .args([
-            "--data",
-            data.to_str().unwrap(),
-            "serve",
-            "--addr",
-            &format!("127.0.0.1:{port}"),
-        ])
-        .current_dir(work.path())
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let _server = KillOnDrop(server);
-    wait_for_port(port).await;
-    let profile = tempfile::tempdir().unwrap();
-    let (_driver, c) = browser(profile.path()).await;
-    let base = format!("http://127.0.0.1:{port}");
+    let site = Site::serve(work.path(), &data).await;
+    let (c, base) = (site.client.clone(), site.base.clone());
 
     // Anonymous: the queue sends to the login page.
     c.goto(&format!("{base}/revue")).await.unwrap();
