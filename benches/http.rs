@@ -117,6 +117,7 @@ async fn main() {
         base_url: "http://127.0.0.1".into(),
         api_limit: (0, 1),
         cache: Arc::default(),
+        mail: None,
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

@@ -26,6 +26,9 @@ pub enum AppError {
     /// The HTTP client could not be built.
     #[error(transparent)]
     Crawl(#[from] CrawlError),
+    /// The mail settings are unusable.
+    #[error(transparent)]
+    Mail(#[from] crate::digest::DigestError),
 }
 
 /// A stored verdict that the rules in use would change.
@@ -61,6 +64,8 @@ pub struct App {
     /// Fingerprints of stored postings, to find a job posted again under another URL. Held
     /// across the check and the store of one ad, so two boards cannot both add the same job.
     pub near: Arc<std::sync::Mutex<crate::dedup::near::NearIndex>>,
+    /// Mail: subscriptions and the weekly digest.
+    pub mail: Option<Arc<crate::digest::Mail>>,
 }
 
 impl App {
@@ -82,6 +87,7 @@ impl App {
             .await
             .expect("index open does not panic")?;
         let fetcher = Fetcher::new(&config.crawl, &config.web.base_url)?;
+        let mail = crate::digest::Mail::open(&config, &store, data_dir).await?;
         let app = Self {
             config: Arc::new(config),
             store,
@@ -91,6 +97,7 @@ impl App {
             data_dir: data_dir.to_owned(),
             tokens: Arc::default(),
             near: Arc::default(),
+            mail: Some(Arc::new(mail)),
         };
         let near = app
             .store

@@ -51,6 +51,10 @@ pub enum Command {
         /// Address of the web UI.
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: SocketAddr,
+        /// Send mail to this SMTP server (plain, no login; e.g. a local sink on
+        /// 127.0.0.1:2525) instead of writing `.eml` files into DATA/outbox.
+        #[arg(long)]
+        smtp: Option<SocketAddr>,
     },
     /// Run sources once now and print a summary per source.
     Crawl {
@@ -85,6 +89,15 @@ pub enum Command {
         /// What to do.
         #[command(subcommand)]
         command: RulesCommand,
+    },
+    /// Build and send (or print) the weekly digests.
+    Digest {
+        /// ISO week, like 2026-W48 (default: the current week, Paris time).
+        #[arg(long)]
+        week: Option<String>,
+        /// Print what would be sent; send and record nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Staff accounts.
     User {
@@ -205,7 +218,7 @@ pub async fn run(cli: Cli) -> Result<()> {
     let mut config = load_config(&cli)?;
     let rules = load_rules(&cli)?;
     match cli.command {
-        Command::Demo { addr } => {
+        Command::Demo { addr, smtp } => {
             let sim = Simulator::start(Boards::Builtin, 0)
                 .await
                 .context("cannot start the board simulator")?;
@@ -220,6 +233,17 @@ pub async fn run(cli: Cli) -> Result<()> {
             config.crawl.max_retries = 1;
             config.web.addr = addr;
             config.web.base_url = format!("http://{addr}");
+            if let Some(smtp) = smtp {
+                config.smtp = Some(crate::config::SmtpConfig {
+                    host: smtp.ip().to_string(),
+                    port: smtp.port(),
+                    tls: "none".into(),
+                    username_env: None,
+                    password_env: None,
+                    from: "antenne (démo) <veille@demo.antenne.local>".into(),
+                });
+            }
+            config.digest.staff = vec!["revue@demo.antenne.local".into()];
             let started = std::time::Instant::now();
             let app = App::open(config, &cli.data, rules, true).await?;
             let runs = pipeline::run_sources(&app, &app.config.sources).await;
@@ -244,6 +268,16 @@ pub async fn run(cli: Cli) -> Result<()> {
             println!("  Sites d'emploi simulés : {}/", sim.base_url());
             println!(
                 "  Revue :     http://{addr}/revue (identifiant {demo_email}, mot de passe {password})"
+            );
+            println!(
+                "  Résumé :    http://{addr}/revue/resume (courriels {})",
+                smtp.map_or_else(
+                    || format!(
+                        "en fichiers .eml dans {}",
+                        crate::digest::outbox_dir(&app.config, &cli.data).display()
+                    ),
+                    |s| format!("envoyés au serveur SMTP {s}")
+                )
             );
             println!("Ctrl-C pour arrêter.");
             serve_with_scheduler(app, listener).await
@@ -294,6 +328,33 @@ pub async fn run(cli: Cli) -> Result<()> {
                     }
                 }
                 ExportFormat::Csv => export::write_csv(&mut out, &records)?,
+            }
+            Ok(())
+        }
+        Command::Digest { week, dry_run } => {
+            let now = chrono::Utc::now();
+            let week = match week {
+                Some(w) => w
+                    .parse::<crate::digest::Week>()
+                    .map_err(|e| UsageError(format!("--week: {e}")))?,
+                None => crate::digest::Week::of(now),
+            };
+            let app = App::open(config, &cli.data, rules, true).await?;
+            let mail = app.mail.clone().context("mail is not configured")?;
+            let report = crate::digest::run_week(&app.store, &mail, week, now, dry_run)
+                .await
+                .map_err(|e| match e {
+                    crate::digest::DigestError::FutureWeek(_) => {
+                        anyhow::Error::new(UsageError(format!("--week: {e}")))
+                    }
+                    other => other.into(),
+                })?;
+            print_digest(&report, dry_run, &mail.transport.describe());
+            if let Some((who, why)) = report.delivery.deferred.first() {
+                anyhow::bail!(
+                    "{} message(s) put off for a later run; first: {who}: {why}",
+                    report.delivery.deferred.len()
+                );
             }
             Ok(())
         }
@@ -368,6 +429,7 @@ fn state(app: &App) -> web::AppState {
             app.config.web.api_burst,
         ),
         cache: std::sync::Arc::default(),
+        mail: app.mail.clone(),
     }
 }
 
@@ -409,6 +471,63 @@ async fn serve_with_scheduler(app: App, listener: tokio::net::TcpListener) -> Re
     // Let a crawl in progress finish writing before exiting.
     let _ = scheduler.await;
     Ok(())
+}
+
+fn print_digest(report: &crate::digest::WeekReport, dry_run: bool, transport: &str) {
+    println!(
+        "Résumé hebdomadaire {} ({}){}",
+        report.week,
+        crate::digest::compose::week_span(report.week),
+        if dry_run {
+            " : simulation, rien n'est envoyé ni enregistré"
+        } else {
+            ""
+        }
+    );
+    for p in &report.planned {
+        let who = if p.kind == "staff" {
+            "équipe"
+        } else {
+            "abonné·e"
+        };
+        if p.already {
+            println!(
+                "  {who} {} : déjà prévu cette semaine, rien de nouveau",
+                p.recipient
+            );
+            continue;
+        }
+        let groups: Vec<String> = p.groups.iter().map(|(g, n)| format!("{g} : {n}")).collect();
+        println!("  {who} {} : « {} »", p.recipient, p.subject);
+        if !groups.is_empty() {
+            println!("      {}", groups.join(" · "));
+        }
+    }
+    if report.nothing_new > 0 {
+        println!(
+            "  {} adresse(s) sans nouvelle offre : aucun envoi",
+            report.nothing_new
+        );
+    }
+    if report.planned.is_empty() && report.nothing_new == 0 {
+        println!("  aucun abonnement actif ni destinataire d'équipe");
+    }
+    if dry_run {
+        return;
+    }
+    let d = &report.delivery;
+    println!(
+        "Envoi ({transport}) : {} envoyé(s), {} refusé(s), {} reporté(s)",
+        d.sent.len(),
+        d.failed.len(),
+        d.deferred.len()
+    );
+    for (who, why) in &d.failed {
+        println!("  refusé {who} : {why}");
+    }
+    for (who, why) in &d.deferred {
+        println!("  reporté {who} : {why}");
+    }
 }
 
 fn select_sources(config: &Config, names: &[String]) -> Result<Vec<crate::model::Source>> {

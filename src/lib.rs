@@ -8,7 +8,8 @@
 //!                                       JSON-LD)    places,      key)    with      source   derived)
 //!                                                   dates)               evidence) of truth)
 //!                                                                                    │
-//!                                                              web (search, ad pages, API) ◄┘
+//!                                                              web (search, ad pages, API) ◄┤
+//!                                                  digest (weekly email: outbox, SMTP) ◄┘
 //! ```
 //!
 //! `pipeline::run_source` is the one orchestrator that wires the stages for a source. Stages
@@ -27,6 +28,8 @@ pub mod config;
 pub mod crawl;
 /// De-duplication: our stable posting key.
 pub mod dedup;
+/// The weekly digest email and subscription mail.
+pub mod digest;
 /// The export shape shared by the CLI and the API.
 pub mod export;
 /// Extraction: feeds and JobPosting JSON-LD into raw postings.

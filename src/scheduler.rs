@@ -1,4 +1,5 @@
-//! The scheduler: runs each source on its cron schedule until shutdown.
+//! The scheduler: runs each source on its cron schedule, and the weekly digest on
+//! `[digest] schedule` (Paris time), until shutdown.
 //!
 //! Next run times live in the store, so a restart neither skips a run (a time that passed while
 //! stopped runs at once, once) nor doubles one. A source that keeps failing backs off.
@@ -45,7 +46,79 @@ pub fn next_after_failures(
 
 /// Runs sources when due until `shutdown` turns true. Sources due at the same moment run
 /// together; a run in progress finishes before the loop stops.
-pub async fn run(app: App, mut shutdown: watch::Receiver<bool>) {
+pub async fn run(app: App, shutdown: watch::Receiver<bool>) {
+    let digest = tokio::spawn(digest_loop(app.clone(), shutdown.clone()));
+    run_sources_loop(app, shutdown).await;
+    let _ = digest.await;
+}
+
+/// Key of the digest's next planned run in the store's `meta` table.
+const DIGEST_NEXT_RUN: &str = "digest_next_run";
+
+/// Plans and sends the week's digest at each tick of the schedule, and retries deferred
+/// messages when they are due. The next tick is kept in the store (with the schedule it came
+/// from), so a tick missed while stopped runs once at start.
+pub async fn digest_loop(app: App, mut shutdown: watch::Receiver<bool>) {
+    let Some(mail) = app.mail.clone() else {
+        return;
+    };
+    let schedule = app.config.digest.schedule.clone();
+    loop {
+        let stored = app
+            .store
+            .run(|s| s.meta(DIGEST_NEXT_RUN))
+            .await
+            .ok()
+            .flatten();
+        let tick = stored
+            .as_deref()
+            .and_then(|v| v.split_once('|'))
+            .filter(|(sched, _)| *sched == schedule)
+            .and_then(|(_, t)| DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.with_timezone(&Utc));
+        let Some(tick) = tick.or_else(|| crate::digest::week::next_tick(&schedule, Utc::now()))
+        else {
+            return;
+        };
+        let value = format!("{schedule}|{}", tick.to_rfc3339());
+        let _ = app
+            .store
+            .run(move |s| s.set_meta(DIGEST_NEXT_RUN, &value))
+            .await;
+        let retry = app.store.run(|s| s.next_retry()).await.ok().flatten();
+        let when = retry.map_or(tick, |r| r.min(tick));
+        let wait = (when - Utc::now()).to_std().unwrap_or_default();
+        tokio::select! {
+            () = tokio::time::sleep(wait) => {}
+            _ = shutdown.changed() => return,
+        }
+        let now = Utc::now();
+        if now >= tick {
+            let week = crate::digest::Week::of(now);
+            match crate::digest::run_week(&app.store, &mail, week, now, false).await {
+                Ok(r) => tracing::info!(
+                    week = %week,
+                    sent = r.delivery.sent.len(),
+                    failed = r.delivery.failed.len(),
+                    deferred = r.delivery.deferred.len(),
+                    "weekly digest"
+                ),
+                Err(e) => tracing::error!(week = %week, "weekly digest failed: {e}"),
+            }
+            if let Some(next) = crate::digest::week::next_tick(&schedule, now.max(tick)) {
+                let value = format!("{schedule}|{}", next.to_rfc3339());
+                let _ = app
+                    .store
+                    .run(move |s| s.set_meta(DIGEST_NEXT_RUN, &value))
+                    .await;
+            }
+        } else if let Err(e) = crate::digest::deliver(&app.store, &mail, now).await {
+            tracing::error!("digest delivery failed: {e}");
+        }
+    }
+}
+
+async fn run_sources_loop(app: App, mut shutdown: watch::Receiver<bool>) {
     let states = app
         .store
         .run(|s| s.source_states())

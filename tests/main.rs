@@ -7,6 +7,7 @@ mod cli;
 mod config;
 mod crawl_e2e;
 mod dedup;
+mod digest;
 mod explain;
 mod faults;
 mod federation;

@@ -34,6 +34,7 @@ pub(crate) async fn state_with(postings: &[Posting]) -> AppState {
         base_url: "https://antenne.example.org".into(),
         api_limit: (10, 30),
         cache: std::sync::Arc::default(),
+        mail: None,
     }
 }
 

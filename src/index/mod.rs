@@ -30,6 +30,8 @@ pub const MAX_QUERY_CHARS: usize = 500;
 pub const MAX_QUERY_TERMS: usize = 24;
 /// Memory budget of the index writer, in bytes.
 const WRITER_HEAP_BYTES: usize = 32_000_000;
+/// How much of a field is scanned for the words that matched.
+const MATCHED_TERMS_SCAN_CHARS: usize = 20_000;
 
 /// Index failures.
 #[derive(Debug, Error)]
@@ -86,6 +88,9 @@ pub struct SearchQuery {
     pub facets: bool,
     /// Include expired/gone ads and every verdict.
     pub all: bool,
+    /// List, per hit, the words of the title and description that matched (the digest's
+    /// « pourquoi cette annonce »).
+    pub matched_terms: bool,
     /// Page size.
     pub limit: usize,
     /// Results skipped.
@@ -101,6 +106,9 @@ pub struct SearchHit {
     pub score: f32,
     /// Highlighted excerpt of the description, HTML-escaped with `<b>` marks.
     pub snippet: String,
+    /// Words of the ad that matched, as written there, first occurrence first, each once
+    /// (only with [`SearchQuery::matched_terms`]).
+    pub matched: Vec<String>,
 }
 
 /// Counts of the matching ads per value of a facet.
@@ -429,6 +437,17 @@ impl SearchIndex {
         } else {
             None
         };
+        let highlighters = if has_words && q.matched_terms {
+            let whole = |field| -> Result<SnippetGenerator, IndexError> {
+                let mut g =
+                    SnippetGenerator::create(&searcher, &*query, field).map_err(|e| self.err(e))?;
+                g.set_max_num_chars(MATCHED_TERMS_SCAN_CHARS);
+                Ok(g)
+            };
+            vec![whole(f.title)?, whole(f.description)?]
+        } else {
+            Vec::new()
+        };
         let mut hits = Vec::with_capacity(addresses.len());
         for (score, addr) in addresses {
             let doc: TantivyDocument = searcher.doc(addr).map_err(|e| self.err(e))?;
@@ -441,7 +460,25 @@ impl SearchIndex {
                 .as_ref()
                 .map(|g| g.snippet_from_doc(&doc).to_html())
                 .unwrap_or_default();
-            hits.push(SearchHit { id, score, snippet });
+            let mut matched: Vec<String> = Vec::new();
+            for g in &highlighters {
+                let found = g.snippet_from_doc(&doc);
+                for range in found.highlighted() {
+                    let word = found.fragment().get(range.clone()).unwrap_or_default();
+                    if !matched
+                        .iter()
+                        .any(|m| m.to_lowercase() == word.to_lowercase())
+                    {
+                        matched.push(word.to_owned());
+                    }
+                }
+            }
+            hits.push(SearchHit {
+                id,
+                score,
+                snippet,
+                matched,
+            });
         }
         let facets = aggregated
             .map(|a| facets_of(&serde_json::to_value(&a).unwrap_or_default()))

@@ -13,3 +13,29 @@ pub use posting::{
 };
 pub use source::{Source, SourceKind};
 pub use verdict::{Evidence, Finding, Severity, Verdict, VerdictCode};
+
+const MONTHS: [&str; 12] = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
+
+/// « 3 mars 2026 ».
+pub fn date_fr(d: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    let day = if d.day() == 1 {
+        "1er".to_owned()
+    } else {
+        d.day().to_string()
+    };
+    format!("{day} {} {}", MONTHS[d.month0() as usize], d.year())
+}

@@ -163,4 +163,31 @@ CREATE TABLE login_failures (
 CREATE INDEX login_failures_by_email ON login_failures (email, at);
 CREATE INDEX login_failures_by_peer ON login_failures (peer, at);
 ",
+    // The weekly digest: subscriptions can be paused, and the outbox keeps one row per
+    // (week, recipient) holding the rendered message, so that every attempt sends the same
+    // bytes and the same Message-ID. The old digests table never held rows.
+    r"
+ALTER TABLE subscriptions ADD COLUMN paused_at TEXT;
+ALTER TABLE subscriptions ADD COLUMN confirm_sent_at TEXT;
+CREATE INDEX subscriptions_by_email ON subscriptions (email);
+DROP TABLE digests;
+CREATE TABLE digests (
+    id              INTEGER PRIMARY KEY,
+    week            TEXT NOT NULL,
+    recipient       TEXT NOT NULL,
+    kind            TEXT NOT NULL,
+    message_id      TEXT NOT NULL,
+    message         BLOB NOT NULL,
+    ads             INTEGER NOT NULL,
+    window_end      TEXT NOT NULL,
+    status          TEXT NOT NULL DEFAULT 'pending',
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT,
+    error           TEXT,
+    created_at      TEXT NOT NULL,
+    sent_at         TEXT,
+    UNIQUE (week, recipient)
+);
+CREATE INDEX digests_by_status ON digests (status, id);
+",
 ];

@@ -4,6 +4,7 @@
 //! second process off the same directory. Methods are synchronous: async callers go through
 //! `Store::run`, which moves the work to Tokio's blocking pool.
 
+mod mail;
 mod migrations;
 mod postings;
 mod sources;
@@ -17,6 +18,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use rusqlite::Connection;
 use thiserror::Error;
 
+pub use mail::{NewDigest, OutboxRow, Subscription};
 pub use postings::{Change, DuplicateCandidate};
 pub use sources::{RunRecord, SourceHealth, SourceState, Validators};
 pub use staff::{ReviewEntry, Session};

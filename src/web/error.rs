@@ -16,6 +16,8 @@ pub enum WebError {
     Unauthorized,
     /// Refused (a form without its anti-CSRF token); the message is French.
     Forbidden(String),
+    /// A service we depend on (the mail server) is down; the message is French.
+    Unavailable(String),
     /// Our fault; the cause is logged, not shown.
     Internal(String),
     /// As above, answered in JSON for the API.
@@ -54,6 +56,7 @@ impl WebError {
                 "Connectez-vous pour accéder à cet espace.".into(),
             ),
             Self::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", m.clone()),
+            Self::Unavailable(m) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", m.clone()),
             Self::Internal(cause) => {
                 tracing::error!("internal error: {cause}");
                 (
@@ -79,6 +82,7 @@ impl IntoResponse for WebError {
             StatusCode::BAD_REQUEST => "Demande incorrecte",
             StatusCode::UNAUTHORIZED => "Connexion requise",
             StatusCode::FORBIDDEN => "Demande refusée",
+            StatusCode::SERVICE_UNAVAILABLE => "Service momentanément indisponible",
             _ => "Erreur",
         };
         let page = ErrorPage {

@@ -11,6 +11,7 @@ pub mod limits;
 mod metrics;
 mod search;
 pub mod staff;
+mod subscribe;
 mod views;
 
 use std::sync::Arc;
@@ -38,6 +39,8 @@ pub struct AppState {
     pub api_limit: (u32, u32),
     /// Recent API answers.
     pub cache: Arc<cache::AnswerCache>,
+    /// Mail (subscriptions, the staff's digest button); `None` turns subscriptions off.
+    pub mail: Option<Arc<crate::digest::Mail>>,
 }
 
 const CSS: &str = include_str!("antenne.css");
@@ -57,6 +60,19 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(search::page))
         .route("/annonces/{id}", get(ad::page))
+        .route("/abonnement", axum::routing::post(subscribe::subscribe))
+        .route(
+            "/abonnement/confirmer",
+            get(subscribe::confirm_page).post(subscribe::confirm),
+        )
+        .route(
+            "/abonnement/gerer",
+            get(subscribe::manage).post(subscribe::manage_action),
+        )
+        .route(
+            "/abonnement/desinscrire",
+            get(subscribe::unsubscribe_page).post(subscribe::unsubscribe),
+        )
         .merge(api)
         .merge(staff::routes())
         .route("/flux.atom", get(feed::atom))

@@ -87,6 +87,7 @@ impl Params {
                 SortOrder::Relevance
             },
             facets: true,
+            matched_terms: false,
         })
     }
 }
@@ -152,6 +153,9 @@ struct SearchPage {
     sort_date: bool,
     sort_relevance_url: String,
     sort_date_url: String,
+    employer_type: String,
+    /// Offer the weekly email of this search.
+    subscribe: bool,
 }
 
 pub(super) async fn page(
@@ -184,6 +188,8 @@ pub(super) async fn page(
         sort_date: false,
         sort_relevance_url: String::new(),
         sort_date_url: String::new(),
+        employer_type: params.employer_type.clone().unwrap_or_default(),
+        subscribe: false,
     };
     let outcome = match params.to_query() {
         Ok(query) => run(&state, query).await,
@@ -198,6 +204,7 @@ pub(super) async fn page(
                 interpreted,
             } = found;
             view.total = total;
+            view.subscribe = state.mail.is_some() && !view.all;
             view.pages = total.div_ceil(PER_PAGE);
             view.facets = facet_groups(&params, &facets);
             view.place = interpreted

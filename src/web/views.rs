@@ -1,34 +1,8 @@
 //! View models for the pages: plain strings ready to print, French dates, labels.
 
-use chrono::NaiveDate;
-
 use crate::model::{Evidence, Finding, PostingRecord, Severity};
 
-const MONTHS: [&str; 12] = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-];
-
-/// « 3 mars 2026 ».
-pub(crate) fn date_fr(d: NaiveDate) -> String {
-    use chrono::Datelike;
-    let day = if d.day() == 1 {
-        "1er".to_owned()
-    } else {
-        d.day().to_string()
-    };
-    format!("{day} {} {}", MONTHS[d.month0() as usize], d.year())
-}
+pub(crate) use crate::model::date_fr;
 
 /// A posting as listed in results.
 pub(crate) struct AdSummary {
@@ -133,6 +107,7 @@ impl From<&Finding> for FindingView {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
     #[test]
     fn french_dates() {

@@ -5,6 +5,7 @@
 mod auth;
 mod bulk;
 mod charts;
+mod digest;
 mod duplicates;
 mod health;
 mod queue;
@@ -47,6 +48,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/revue/regles", get(rules::precision))
         .route("/revue/sources", get(health::sources))
         .route("/revue/doublons", get(duplicates::page))
+        .route("/revue/resume", get(digest::page).post(digest::send))
         .route("/revue/doublons/decision", post(duplicates::decide))
         .route("/revue/statistiques", get(health::statistics))
         .route("/revue/decisions.jsonl", get(rules::decisions_jsonl))

@@ -1,0 +1,523 @@
+//! The weekly digest and subscription mail: plans one email per (week, recipient) into the
+//! outbox, then delivers the outbox over SMTP or into `.eml` files.
+//!
+//! Entry points: [`run_week`] (plan and deliver a week), [`deliver`] (send what is due) and
+//! [`send_confirmation`] (the double opt-in request). Reads the store; never touches the
+//! on-disk index (subscribers' searches run on an in-memory index of the new ads).
+//!
+//! Delivery is **at least once**: a row is marked `sending` (committed) before the message
+//! leaves and `sent` after the server accepts it. A crash in between leaves that one row
+//! `sending`, and the next delivery sends it again with the same bytes and Message-ID; every
+//! other recipient is sent exactly once.
+
+pub mod compose;
+pub mod links;
+pub mod mailer;
+pub mod plan;
+pub mod search;
+pub mod week;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use lettre::message::Mailbox;
+use thiserror::Error;
+
+use crate::config::Config;
+use crate::index::IndexError;
+use crate::store::{NewDigest, Store, StoreError, Subscription};
+use compose::Extra;
+use links::{Links, Signer};
+use mailer::{SendFailure, Transport};
+use plan::Window;
+pub use week::Week;
+
+/// Digest failures. Each names what is at fault.
+#[derive(Debug, Error)]
+pub enum DigestError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The in-memory index failed.
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    /// Bad mail settings.
+    #[error("mail configuration: {0}")]
+    Config(String),
+    /// A bad address.
+    #[error("invalid email address {0}")]
+    Address(String),
+    /// A template or message could not be built.
+    #[error("cannot render the email: {0}")]
+    Render(String),
+    /// The week asked for has not begun.
+    #[error("week {0} has not begun yet")]
+    FutureWeek(Week),
+    /// Another process is delivering.
+    #[error("{0}")]
+    Busy(String),
+}
+
+/// How sending retries.
+#[derive(Debug, Clone, Copy)]
+pub struct Retry {
+    /// Attempts of one message within one delivery run.
+    pub attempts_per_run: u32,
+    /// Wait before the second attempt, doubled for each further one.
+    pub first_delay: Duration,
+    /// Attempts across runs before a transient failure counts as permanent.
+    pub max_attempts: i64,
+    /// Delay before the next run retries a deferred message, doubled per attempt.
+    pub defer: Duration,
+}
+
+impl Default for Retry {
+    fn default() -> Self {
+        Self {
+            attempts_per_run: 3,
+            first_delay: Duration::from_secs(2),
+            max_attempts: 10,
+            defer: Duration::from_secs(5 * 60),
+        }
+    }
+}
+
+/// Longest delay before retrying a deferred message.
+pub const DEFER_CAP: Duration = Duration::from_secs(6 * 3600);
+
+/// Everything needed to send: transport, sender, link signer, retry policy.
+pub struct Mail {
+    /// Where messages go.
+    pub transport: Transport,
+    /// Sender.
+    pub from: Mailbox,
+    /// Link builder.
+    pub links: Links,
+    /// Retry policy.
+    pub retry: Retry,
+    /// Staff recipients.
+    pub staff: Vec<String>,
+    /// One delivery at a time in this process.
+    delivering: tokio::sync::Mutex<()>,
+}
+
+impl Mail {
+    /// Builds the mail settings from the configuration; the link secret comes from the store.
+    /// Without `[smtp]`, messages go to `[digest] outbox` (default `DATA/outbox`).
+    pub async fn open(
+        config: &Config,
+        store: &Store,
+        data_dir: &std::path::Path,
+    ) -> Result<Self, DigestError> {
+        let outbox = config
+            .digest
+            .outbox
+            .clone()
+            .unwrap_or_else(|| data_dir.join("outbox"));
+        let transport = Transport::from_config(config.smtp.as_ref(), outbox)?;
+        let from_text = config.smtp.as_ref().map_or_else(
+            || {
+                let host = url::Url::parse(&config.web.base_url)
+                    .ok()
+                    .and_then(|u| u.domain().map(str::to_owned))
+                    .filter(|d| d.contains('.'))
+                    .unwrap_or_else(|| "localhost".to_owned());
+                format!("antenne <veille@{host}>")
+            },
+            |s| s.from.clone(),
+        );
+        let from: Mailbox = from_text
+            .parse()
+            .map_err(|e| DigestError::Config(format!("smtp.from: {from_text:?}: {e}")))?;
+        let secret = store.run(|s| s.mail_secret()).await?;
+        Ok(Self {
+            transport,
+            from,
+            links: Links::new(&config.web.base_url, Signer::new(&secret)),
+            retry: Retry::default(),
+            staff: config.digest.staff.clone(),
+            delivering: tokio::sync::Mutex::new(()),
+        })
+    }
+
+    /// The `List-Id` of the digest.
+    fn list_id(&self) -> String {
+        format!(
+            "Veille des offres ANT <veille.{}>",
+            self.from.email.domain()
+        )
+    }
+}
+
+/// One email of a week's plan.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    /// Address.
+    pub recipient: String,
+    /// `subscriber` or `staff`.
+    pub kind: &'static str,
+    /// Subject.
+    pub subject: String,
+    /// Ads listed.
+    pub ads: usize,
+    /// Lines for a dry run: « Bretagne : 2 », …
+    pub groups: Vec<(String, usize)>,
+    /// Already in the outbox (sent or on its way): not planned again.
+    pub already: bool,
+}
+
+/// What a delivery run did.
+#[derive(Debug, Clone, Default)]
+pub struct Delivery {
+    /// Sent, by address.
+    pub sent: Vec<String>,
+    /// Refused for good: address and reason.
+    pub failed: Vec<(String, String)>,
+    /// Put off to a later run: address and reason.
+    pub deferred: Vec<(String, String)>,
+}
+
+/// What `run_week` did.
+#[derive(Debug, Clone)]
+pub struct WeekReport {
+    /// The week.
+    pub week: Week,
+    /// Emails planned (or, on a dry run, that would be).
+    pub planned: Vec<Planned>,
+    /// Subscribers (addresses) with nothing new.
+    pub nothing_new: usize,
+    /// Delivery (none on a dry run).
+    pub delivery: Delivery,
+}
+
+/// Plans the digests of `week` at time `now` and, unless `dry_run`, puts them in the outbox
+/// and delivers everything due. Recipients whose digest for the week is already in the outbox
+/// get nothing new; subscribers with nothing new get nothing.
+pub async fn run_week(
+    store: &Store,
+    mail: &Mail,
+    week: Week,
+    now: DateTime<Utc>,
+    dry_run: bool,
+) -> Result<WeekReport, DigestError> {
+    if week.start() > now {
+        return Err(DigestError::FutureWeek(week));
+    }
+    let end = now.min(week.end());
+    let (subscriptions, records, health, done) = {
+        let w = week.to_string();
+        store
+            .run(move |s| -> Result<_, StoreError> {
+                if !dry_run {
+                    s.purge_unconfirmed(now - chrono::Duration::days(7))?;
+                }
+                Ok((
+                    s.subscriptions()?,
+                    s.postings()?,
+                    s.source_health()?,
+                    s.outbox(&w)?,
+                ))
+            })
+            .await?
+    };
+    let already = |email: &str| done.iter().any(|r| r.recipient == email);
+    let last_windows: BTreeMap<String, Option<DateTime<Utc>>> = {
+        let mut addresses: Vec<String> = subscriptions.iter().map(|s| s.email.clone()).collect();
+        addresses.extend(mail.staff.iter().cloned());
+        store
+            .run(move |s| -> Result<_, StoreError> {
+                addresses
+                    .into_iter()
+                    .map(|a| Ok((a.clone(), s.last_digest_window(&a)?)))
+                    .collect()
+            })
+            .await?
+    };
+    let window_of = |email: &str| Window::after(last_windows.get(email).copied().flatten(), end);
+    let mut by_address: BTreeMap<&str, Vec<&Subscription>> = BTreeMap::new();
+    for s in subscriptions.iter().filter(|s| s.is_active()) {
+        by_address.entry(s.email.as_str()).or_default().push(s);
+    }
+    let index = plan::candidates_index(&records, end - plan::LONGEST_WINDOW)?;
+    let by_id: BTreeMap<&str, &crate::model::PostingRecord> =
+        records.iter().map(|r| (r.posting.id.as_str(), r)).collect();
+
+    let mut planned = Vec::new();
+    let mut outbox = Vec::new();
+    let mut nothing_new = 0;
+    for (email, subs) in &by_address {
+        if already(email) {
+            planned.push(already_planned(email, "subscriber"));
+            continue;
+        }
+        let window = window_of(email);
+        let Some(d) =
+            plan::subscriber_digest(week, email, subs, window, &index, &by_id, &mail.links)?
+        else {
+            nothing_new += 1;
+            continue;
+        };
+        let rendered = compose::render_subscriber(&d)?;
+        let groups = d
+            .sections
+            .iter()
+            .flat_map(|s| &s.groups)
+            .map(|g| (g.name.clone(), g.ads.len()))
+            .collect();
+        let extra = Extra {
+            unsubscribe: Some(&d.unsubscribe_url),
+            list_id: Some(mail.list_id()),
+        };
+        outbox.push(new_digest(
+            mail,
+            week,
+            email,
+            "subscriber",
+            &rendered,
+            d.ads(),
+            end,
+            now,
+            &extra,
+        )?);
+        planned.push(Planned {
+            recipient: (*email).to_owned(),
+            kind: "subscriber",
+            subject: rendered.subject,
+            ads: d.ads(),
+            groups,
+            already: false,
+        });
+    }
+    for email in &mail.staff {
+        if already(email) {
+            planned.push(already_planned(email, "staff"));
+            continue;
+        }
+        let d = plan::staff_digest(
+            week,
+            email,
+            window_of(email),
+            &records,
+            &health,
+            &mail.links,
+        );
+        if d.is_empty() {
+            continue;
+        }
+        let rendered = compose::render_staff(&d)?;
+        let extra = Extra {
+            unsubscribe: None,
+            list_id: None,
+        };
+        let n = d.flagged_count();
+        outbox.push(new_digest(
+            mail, week, email, "staff", &rendered, n, end, now, &extra,
+        )?);
+        planned.push(Planned {
+            recipient: email.clone(),
+            kind: "staff",
+            subject: rendered.subject,
+            ads: n,
+            groups: d
+                .flagged
+                .iter()
+                .map(|g| (g.name.clone(), g.ads.len()))
+                .collect(),
+            already: false,
+        });
+    }
+    if dry_run {
+        return Ok(WeekReport {
+            week,
+            planned,
+            nothing_new,
+            delivery: Delivery::default(),
+        });
+    }
+    store
+        .run(move |s| -> Result<(), StoreError> {
+            for d in &outbox {
+                s.plan_digest(d, now)?;
+            }
+            Ok(())
+        })
+        .await?;
+    let delivery = deliver(store, mail, now).await?;
+    Ok(WeekReport {
+        week,
+        planned,
+        nothing_new,
+        delivery,
+    })
+}
+
+fn already_planned(email: &str, kind: &'static str) -> Planned {
+    Planned {
+        recipient: email.to_owned(),
+        kind,
+        subject: String::new(),
+        ads: 0,
+        groups: Vec::new(),
+        already: true,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn new_digest(
+    mail: &Mail,
+    week: Week,
+    email: &str,
+    kind: &str,
+    rendered: &compose::Rendered,
+    ads: usize,
+    end: DateTime<Utc>,
+    now: DateTime<Utc>,
+    extra: &Extra<'_>,
+) -> Result<NewDigest, DigestError> {
+    let message_id = compose::message_id(week, email, &mail.from);
+    let message = compose::build_message(
+        &mail.from,
+        email,
+        rendered,
+        Some(message_id.clone()),
+        now,
+        extra,
+    )?;
+    Ok(NewDigest {
+        week: week.to_string(),
+        recipient: email.to_owned(),
+        kind: kind.to_owned(),
+        message_id,
+        message: message.formatted(),
+        ads: i64::try_from(ads).unwrap_or(i64::MAX),
+        window_end: end,
+    })
+}
+
+/// Sends every outbox row that is due, one at a time, oldest first; rows left `sending` by a
+/// crash go again. A transient failure is retried with backoff, then put off to a later run;
+/// if the server itself is unreachable the run stops there, leaving the rest for later.
+pub async fn deliver(
+    store: &Store,
+    mail: &Mail,
+    now: DateTime<Utc>,
+) -> Result<Delivery, DigestError> {
+    let _one_at_a_time = mail.delivering.lock().await;
+    let rows = store.run(move |s| s.deliverable(now)).await?;
+    let mut report = Delivery::default();
+    for row in rows {
+        let id = row.id;
+        store.run(move |s| s.claim_digest(id)).await?;
+        let mut outcome = Ok(());
+        for attempt in 0..mail.retry.attempts_per_run.max(1) {
+            if attempt > 0 {
+                tokio::time::sleep(
+                    mail.retry
+                        .first_delay
+                        .saturating_mul(1 << (attempt - 1).min(8)),
+                )
+                .await;
+            }
+            outcome = mail
+                .transport
+                .send(&mail.from, &row.recipient, &row.message_id, &row.message)
+                .await;
+            if !matches!(outcome, Err(SendFailure::Transient { .. })) {
+                break;
+            }
+        }
+        let attempts = row.attempts + 1;
+        let finished = Utc::now();
+        let (status, error, next, stop) = match &outcome {
+            Ok(()) => {
+                tracing::info!(recipient = %row.recipient, week = %row.week, message_id = %row.message_id, "digest sent");
+                report.sent.push(row.recipient.clone());
+                ("sent", None, None, false)
+            }
+            Err(SendFailure::Permanent(m)) => {
+                tracing::warn!(recipient = %row.recipient, week = %row.week, "digest refused: {m}");
+                report.failed.push((row.recipient.clone(), m.clone()));
+                ("failed", Some(m.clone()), None, false)
+            }
+            Err(SendFailure::Transient { message, reply }) => {
+                if attempts >= mail.retry.max_attempts {
+                    let m = format!("{message} (abandon après {attempts} tentatives)");
+                    report.failed.push((row.recipient.clone(), m.clone()));
+                    ("failed", Some(m), None, false)
+                } else {
+                    let wait = mail
+                        .retry
+                        .defer
+                        .saturating_mul(1 << (attempts - 1).clamp(0, 16))
+                        .min(DEFER_CAP);
+                    let next = finished + chrono::Duration::from_std(wait).unwrap_or_default();
+                    tracing::warn!(recipient = %row.recipient, week = %row.week, "digest put off until {next}: {message}");
+                    report
+                        .deferred
+                        .push((row.recipient.clone(), message.clone()));
+                    ("pending", Some(message.clone()), Some(next), !reply)
+                }
+            }
+        };
+        store
+            .run(move |s| s.finish_digest(id, status, error.as_deref(), next, finished))
+            .await?;
+        if stop {
+            tracing::warn!(
+                "{} unreachable: the other messages wait for the next run",
+                mail.transport.describe()
+            );
+            break;
+        }
+    }
+    Ok(report)
+}
+
+/// Sends the confirmation request of a subscription at once (not through the outbox: the
+/// reader is waiting for it).
+pub async fn send_confirmation(
+    store: &Store,
+    mail: &Mail,
+    subscription: &Subscription,
+    now: DateTime<Utc>,
+) -> Result<Result<(), SendFailure>, DigestError> {
+    let search = search::SavedSearch::from_stored(&subscription.query, &subscription.filters);
+    let url = mail.links.confirm(subscription.id, &subscription.nonce);
+    let rendered = compose::render_confirmation(&search.describe(), &url)?;
+    let message = compose::build_message(
+        &mail.from,
+        &subscription.email,
+        &rendered,
+        None,
+        now,
+        &Extra {
+            unsubscribe: None,
+            list_id: None,
+        },
+    )?;
+    let id = message
+        .headers()
+        .get_raw("Message-ID")
+        .unwrap_or("<confirmation>")
+        .to_owned();
+    let sent = mail
+        .transport
+        .send(&mail.from, &subscription.email, &id, &message.formatted())
+        .await;
+    if sent.is_ok() {
+        let sid = subscription.id;
+        store.run(move |s| s.confirmation_sent(sid, now)).await?;
+    }
+    Ok(sent)
+}
+
+/// The outbox folder used when no SMTP server is configured.
+pub fn outbox_dir(config: &Config, data_dir: &std::path::Path) -> PathBuf {
+    config
+        .digest
+        .outbox
+        .clone()
+        .unwrap_or_else(|| data_dir.join("outbox"))
+}

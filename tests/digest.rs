@@ -1,0 +1,882 @@
+//! The weekly digest against a real SMTP server on 127.0.0.1 (aiosmtpd, `tests/support/
+//! smtp_sink.py`): content, headers and encodings; subscribe, confirm and one-click
+//! unsubscribe; the server down then up; a permanent refusal; a crash mid-send.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdout, Command, Stdio};
+
+use antenne::config::{Config, SmtpConfig};
+use antenne::digest::{self, Mail, Week};
+use antenne::model::{Location, Posting};
+use antenne::rules::RuleSet;
+use antenne::store::Store;
+use chrono::Utc;
+use serde_json::Value;
+
+use crate::util::{antenne, stderr, stdout};
+
+/// A running SMTP sink; killed on drop.
+struct Sink {
+    child: Child,
+    out: BufReader<ChildStdout>,
+    port: u16,
+    dir: PathBuf,
+}
+
+impl Sink {
+    fn start(dir: &Path, port: u16, extra: &[&str]) -> Self {
+        let script = crate::util::root().join("tests/support/smtp_sink.py");
+        let mut child = Command::new("python3")
+            .arg(script)
+            .args(["--port", &port.to_string(), "--dir"])
+            .arg(dir)
+            .args(extra)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("python3 runs (bash .ci/run installs aiosmtpd)");
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        out.read_line(&mut line).unwrap();
+        let port = line
+            .trim()
+            .strip_prefix("PORT ")
+            .unwrap_or_else(|| panic!("the sink did not start (is aiosmtpd installed?): {line:?}"))
+            .parse()
+            .unwrap();
+        Self {
+            child,
+            out,
+            port,
+            dir: dir.to_owned(),
+        }
+    }
+
+    /// Waits for the sink's next line (such as `STALLED …`).
+    fn next_line(&mut self) -> String {
+        let mut line = String::new();
+        self.out.read_line(&mut line).unwrap();
+        line.trim().to_owned()
+    }
+
+    /// Messages received so far, decoded by Python's email package, in order.
+    fn messages(&self) -> Vec<Value> {
+        messages_in(&self.dir)
+    }
+}
+
+impl Drop for Sink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn messages_in(dir: &Path) -> Vec<Value> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|d| d.map(|e| e.unwrap().path()).collect())
+        .unwrap_or_default();
+    files.retain(|p| p.extension().is_some_and(|e| e == "json"));
+    files.sort();
+    files
+        .iter()
+        .map(|p| serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap())
+        .collect()
+}
+
+fn rcpt(m: &Value) -> String {
+    m["rcpt_tos"][0].as_str().unwrap().to_owned()
+}
+
+fn header<'a>(m: &'a Value, name: &str) -> &'a str {
+    m["headers"][name].as_str().unwrap_or_default()
+}
+
+fn part<'a>(m: &'a Value, kind: &str) -> &'a str {
+    m["parts"][kind].as_str().unwrap_or_default()
+}
+
+/// A port nothing listens on (bound, then released).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn ad(id: &str, title: &str, city: &str, dept: &str, code: &str, region: &str) -> Posting {
+    Posting {
+        id: id.into(),
+        title: title.into(),
+        description: format!(
+            "L'office de tourisme de {city} recrute. Vous animez des ateliers collectifs pour les prestataires, \
+             réalisez le diagnostic numérique des hébergeurs et assurez des rendez-vous individuels chez les \
+             restaurateurs. Accompagner les prestataires dans leur présence en ligne."
+        ),
+        employer: Some(format!("Office de tourisme de {city}")),
+        location: Location {
+            city: Some(city.into()),
+            department: Some(dept.into()),
+            department_code: Some(code.into()),
+            region: Some(region.into()),
+            ..Location::default()
+        },
+        contract: Some("CDD".into()),
+        published: chrono::NaiveDate::from_ymd_opt(2026, 11, 24),
+        ..Posting::default()
+    }
+}
+
+fn webmaster() -> Posting {
+    let mut p = ad(
+        "wm000001",
+        "Animateur numérique de territoire",
+        "Vannes",
+        "Morbihan",
+        "56",
+        "Bretagne",
+    );
+    p.description = "Administrer le site internet de l'office de tourisme sous WordPress, référencement naturel (SEO), \
+                     intégration HTML et CSS, statistiques Google Analytics, refonte du site web."
+        .into();
+    p
+}
+
+/// Stores three ANT ads (two in Bretagne, one in Gironde) and one flagged webmaster ad.
+fn fill(store: &Store) {
+    let rules = RuleSet::builtin().unwrap();
+    for p in [
+        ad(
+            "br000001",
+            "Animatrice numérique de territoire",
+            "Lannion",
+            "Côtes-d'Armor",
+            "22",
+            "Bretagne",
+        ),
+        ad(
+            "br000002",
+            "Animateur numérique de territoire (H/F)",
+            "Quimper",
+            "Finistère",
+            "29",
+            "Bretagne",
+        ),
+        ad(
+            "gi000001",
+            "Animatrice numérique de territoire",
+            "Arcachon",
+            "Gironde",
+            "33",
+            "Nouvelle-Aquitaine",
+        ),
+        webmaster(),
+    ] {
+        let v = rules.evaluate(&p);
+        store
+            .upsert_posting(
+                "board",
+                &format!("http://127.0.0.1/{}", p.id),
+                &p,
+                &v,
+                Utc::now(),
+            )
+            .unwrap();
+    }
+}
+
+fn subscribe(store: &Store, email: &str, q: &str, filters: &str, confirmed: bool) -> i64 {
+    let s = store
+        .add_subscription(email, q, filters, Utc::now())
+        .unwrap();
+    if confirmed {
+        store.confirm_subscription(s.id, Utc::now()).unwrap();
+    }
+    s.id
+}
+
+fn config(port: Option<u16>, base_url: &str) -> Config {
+    let mut c = Config::default();
+    c.web.base_url = base_url.into();
+    c.smtp = port.map(|port| SmtpConfig {
+        host: "127.0.0.1".into(),
+        port,
+        tls: "none".into(),
+        username_env: None,
+        password_env: None,
+        from: "Veille antenne <veille@antenne.example.org>".into(),
+    });
+    c.digest.staff = vec!["revue@antenne.example.org".into()];
+    c
+}
+
+async fn mail(store: &Store, port: u16, dir: &Path) -> Mail {
+    let mut m = Mail::open(
+        &config(Some(port), "https://antenne.example.org"),
+        store,
+        dir,
+    )
+    .await
+    .unwrap();
+    m.retry.first_delay = std::time::Duration::from_millis(1);
+    m
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn digest_reaches_smtp_grouped_by_region_with_unsubscribe_headers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sink = Sink::start(&tmp.path().join("mail"), 0, &[]);
+    let store = Store::open(&tmp.path().join("data")).unwrap();
+    fill(&store);
+    subscribe(
+        &store,
+        "lea@example.org",
+        "animatrice numerique",
+        "{}",
+        true,
+    );
+    subscribe(
+        &store,
+        "yann@example.org",
+        "animatrice numerique bretagne",
+        "{}",
+        true,
+    );
+    subscribe(&store, "pending@example.org", "animatrice", "{}", false);
+    let paused = subscribe(&store, "paused@example.org", "animatrice", "{}", true);
+    store.pause_subscription(paused, true, Utc::now()).unwrap();
+    let mail = mail(&store, sink.port, tmp.path()).await;
+    let week = Week::of(Utc::now());
+
+    let report = digest::run_week(&store, &mail, week, Utc::now(), false)
+        .await
+        .unwrap();
+    assert_eq!(report.delivery.sent.len(), 3, "{report:?}");
+    let msgs = sink.messages();
+    let mut to: Vec<String> = msgs.iter().map(rcpt).collect();
+    to.sort();
+    assert_eq!(
+        to,
+        [
+            "lea@example.org",
+            "revue@antenne.example.org",
+            "yann@example.org"
+        ]
+    );
+
+    let lea = msgs.iter().find(|m| rcpt(m) == "lea@example.org").unwrap();
+    assert_eq!(lea["content_type"], "multipart/alternative");
+    assert_eq!(
+        header(lea, "Subject"),
+        format!(
+            "3 nouvelles offres ANT pour vous, semaine {}",
+            week.number()
+        )
+    );
+    assert_eq!(
+        header(lea, "From"),
+        "Veille antenne <veille@antenne.example.org>"
+    );
+    assert_eq!(
+        header(lea, "Message-ID"),
+        digest::compose::message_id(week, "lea@example.org", &mail.from)
+    );
+    let unsubscribe = header(lea, "List-Unsubscribe");
+    assert!(
+        unsubscribe.starts_with(
+            "<https://antenne.example.org/abonnement/desinscrire?e=lea%40example.org&t="
+        ),
+        "{unsubscribe}"
+    );
+    assert_eq!(
+        header(lea, "List-Unsubscribe-Post"),
+        "List-Unsubscribe=One-Click"
+    );
+    let text = part(lea, "text/plain");
+    let html = part(lea, "text/html");
+    // Grouped by région, in both parts, with the reason and the footer link.
+    for body in [text, html] {
+        let bretagne = body.find("Bretagne (2)").expect(body);
+        let aquitaine = body.find("Nouvelle-Aquitaine (1)").expect(body);
+        assert!(bretagne < aquitaine);
+        assert!(body.contains("Pourquoi cette annonce"), "{body}");
+        assert!(body.contains("https://antenne.example.org/annonces/br000001"));
+        assert!(
+            !body.contains("wm000001"),
+            "the flagged ad is not sent to job seekers"
+        );
+    }
+    assert!(text.contains("mots trouvés : « Animatrice »"), "{text}");
+    assert!(html.contains("lang=\"fr\""));
+    assert!(!html.contains("<img"), "no remote images");
+    assert!(html.contains("style=\""), "inline CSS");
+    // The raw subject is RFC 2047-encoded, the body is UTF-8.
+    let raw = std::fs::read_to_string(tmp.path().join("mail/0001.eml")).unwrap_or_default()
+        + &std::fs::read_to_string(tmp.path().join("mail/0002.eml")).unwrap_or_default()
+        + &std::fs::read_to_string(tmp.path().join("mail/0003.eml")).unwrap_or_default();
+    assert!(
+        raw.lines()
+            .any(|l| l.starts_with("Subject: ") && l.contains("=?utf-8?")),
+        "{raw}"
+    );
+    assert!(raw.contains("charset=utf-8"));
+
+    let yann = msgs.iter().find(|m| rcpt(m) == "yann@example.org").unwrap();
+    let text = part(yann, "text/plain");
+    assert!(text.contains("Bretagne (2)"), "{text}");
+    assert!(!text.contains("Arcachon"), "{text}");
+    assert!(text.contains("région : Bretagne") || text.contains("Bretagne"));
+
+    let staff = msgs
+        .iter()
+        .find(|m| rcpt(m) == "revue@antenne.example.org")
+        .unwrap();
+    assert!(header(staff, "List-Unsubscribe").is_empty());
+    assert_eq!(
+        header(staff, "Subject"),
+        format!(
+            "Revue ANT, semaine {} : 1 annonce signalée, 1 décision en attente",
+            week.number()
+        )
+    );
+    let text = part(staff, "text/plain");
+    assert!(text.contains("Poste de webmaster (1)"), "{text}");
+    assert!(text.contains("Décisions en attente (1)"), "{text}");
+    assert!(text.contains("https://antenne.example.org/revue/annonces/wm000001"));
+
+    // The same week again sends nothing new.
+    let again = digest::run_week(&store, &mail, week, Utc::now(), false)
+        .await
+        .unwrap();
+    assert!(again.delivery.sent.is_empty());
+    assert!(again.planned.iter().all(|p| p.already), "{again:?}");
+    assert_eq!(sink.messages().len(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_new_means_no_email() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sink = Sink::start(&tmp.path().join("mail"), 0, &[]);
+    let store = Store::open(&tmp.path().join("data")).unwrap();
+    fill(&store);
+    subscribe(&store, "lea@example.org", "boulanger", "{}", true);
+    let mut mail = mail(&store, sink.port, tmp.path()).await;
+    mail.staff.clear();
+    let report = digest::run_week(&store, &mail, Week::of(Utc::now()), Utc::now(), false)
+        .await
+        .unwrap();
+    assert_eq!(report.nothing_new, 1);
+    assert!(report.planned.is_empty());
+    assert!(sink.messages().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn smtp_down_then_up_loses_nobody() {
+    let tmp = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let store = Store::open(&tmp.path().join("data")).unwrap();
+    fill(&store);
+    subscribe(&store, "lea@example.org", "animatrice", "{}", true);
+    subscribe(&store, "yann@example.org", "animateur", "{}", true);
+    let mail = mail(&store, port, tmp.path()).await;
+    let week = Week::of(Utc::now());
+    let down = digest::run_week(&store, &mail, week, Utc::now(), false)
+        .await
+        .unwrap();
+    assert!(down.delivery.sent.is_empty());
+    assert_eq!(
+        down.delivery.deferred.len(),
+        1,
+        "the run stops at the first"
+    );
+    let rows = store.outbox(&week.to_string()).unwrap();
+    assert_eq!(rows.len(), 3);
+    assert!(rows.iter().all(|r| r.status == "pending"), "{rows:?}");
+    assert!(
+        rows[0].error.as_deref().unwrap().contains("SMTP"),
+        "{rows:?}"
+    );
+
+    let sink = Sink::start(&tmp.path().join("mail"), port, &[]);
+    // The deferred row is due later; delivering then sends everyone once.
+    let later = Utc::now() + chrono::Duration::hours(1);
+    let up = digest::deliver(&store, &mail, later).await.unwrap();
+    assert_eq!(up.sent.len(), 3, "{up:?}");
+    assert_eq!(sink.messages().len(), 3);
+    let rows = store.outbox(&week.to_string()).unwrap();
+    assert!(rows.iter().all(|r| r.status == "sent"), "{rows:?}");
+    assert_eq!(rows[0].attempts, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_permanent_refusal_is_recorded_and_the_others_go_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sink = Sink::start(&tmp.path().join("mail"), 0, &["--reject", "refuse"]);
+    let store = Store::open(&tmp.path().join("data")).unwrap();
+    fill(&store);
+    for who in ["a@example.org", "refuse@example.org", "b@example.org"] {
+        subscribe(&store, who, "animatrice", "{}", true);
+    }
+    let mut mail = mail(&store, sink.port, tmp.path()).await;
+    mail.staff.clear();
+    let week = Week::of(Utc::now());
+    let report = digest::run_week(&store, &mail, week, Utc::now(), false)
+        .await
+        .unwrap();
+    assert_eq!(report.delivery.sent, ["a@example.org", "b@example.org"]);
+    assert_eq!(report.delivery.failed.len(), 1);
+    assert!(report.delivery.failed[0].1.contains("550"), "{report:?}");
+    let rows = store.outbox(&week.to_string()).unwrap();
+    let refused = rows
+        .iter()
+        .find(|r| r.recipient == "refuse@example.org")
+        .unwrap();
+    assert_eq!(refused.status, "failed");
+    assert_eq!(refused.attempts, 1, "a permanent error is not retried");
+    let later = Utc::now() + chrono::Duration::days(1);
+    let again = digest::deliver(&store, &mail, later).await.unwrap();
+    assert!(again.sent.is_empty() && again.failed.is_empty());
+    assert_eq!(sink.messages().len(), 2);
+}
+
+fn write_config(path: &Path, port: u16) {
+    std::fs::write(
+        path,
+        format!(
+            "[web]\nbase_url = \"https://antenne.example.org\"\n\n[smtp]\nhost = \"127.0.0.1\"\nport = {port}\n\
+             tls = \"none\"\nfrom = \"Veille antenne <veille@antenne.example.org>\"\n"
+        ),
+    )
+    .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_mid_send_then_restarted_resends_only_the_one_in_flight() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let recipients = [
+        "a@example.org",
+        "b@example.org",
+        "c@example.org",
+        "d@example.org",
+    ];
+    {
+        let store = Store::open(&data).unwrap();
+        fill(&store);
+        for who in recipients {
+            subscribe(&store, who, "animatrice numerique", "{}", true);
+        }
+    }
+    let cfg = tmp.path().join("antenne.toml");
+    let mut first = Sink::start(&tmp.path().join("first"), 0, &["--stall-at", "2"]);
+    write_config(&cfg, first.port);
+    let week = Week::of(Utc::now()).to_string();
+
+    // A dry run prints the plan and records nothing.
+    let dry = antenne(
+        tmp.path(),
+        &[
+            "--data",
+            "data",
+            "--config",
+            "antenne.toml",
+            "digest",
+            "--week",
+            &week,
+            "--dry-run",
+        ],
+    )
+    .await;
+    assert!(dry.status.success(), "{}", stderr(&dry));
+    let out = stdout(&dry);
+    assert!(out.contains("simulation"), "{out}");
+    assert!(out.contains("abonné·e a@example.org"), "{out}");
+    assert!(out.contains("Bretagne : 2"), "{out}");
+    assert!(first.messages().is_empty());
+
+    let mut sender = tokio::process::Command::new(env!("CARGO_BIN_EXE_antenne"))
+        .args([
+            "--data",
+            "data",
+            "--config",
+            "antenne.toml",
+            "digest",
+            "--week",
+            &week,
+        ])
+        .current_dir(tmp.path())
+        .env_remove("ANTENNE_DATA")
+        .env("RUST_LOG", "warn")
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let stalled = tokio::task::spawn_blocking(move || {
+        let line = first.next_line();
+        (first, line)
+    });
+    let (first, line) = stalled.await.unwrap();
+    let in_flight = line.strip_prefix("STALLED ").unwrap().to_owned();
+    sender.kill().await.unwrap();
+    let got_first: Vec<Value> = first.messages();
+    assert_eq!(got_first.len(), 2);
+    drop(first);
+
+    let second = Sink::start(&tmp.path().join("second"), 0, &[]);
+    write_config(&cfg, second.port);
+    let run = antenne(
+        tmp.path(),
+        &[
+            "--data",
+            "data",
+            "--config",
+            "antenne.toml",
+            "digest",
+            "--week",
+            &week,
+        ],
+    )
+    .await;
+    assert!(run.status.success(), "{}", stderr(&run));
+    let got_second = second.messages();
+    let all: Vec<&Value> = got_first.iter().chain(&got_second).collect();
+    for who in recipients {
+        let copies: Vec<&&Value> = all.iter().filter(|m| rcpt(m) == who).collect();
+        let expected = if who == in_flight { 2 } else { 1 };
+        assert_eq!(copies.len(), expected, "{who}: {copies:?}");
+        let ids: Vec<&str> = copies.iter().map(|m| header(m, "Message-ID")).collect();
+        assert!(
+            ids.windows(2).all(|w| w[0] == w[1]),
+            "same Message-ID: {ids:?}"
+        );
+    }
+
+    // A third run of the same week sends nothing.
+    let again = antenne(
+        tmp.path(),
+        &[
+            "--data",
+            "data",
+            "--config",
+            "antenne.toml",
+            "digest",
+            "--week",
+            &week,
+        ],
+    )
+    .await;
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert_eq!(second.messages().len(), got_second.len());
+    assert!(stdout(&again).contains("déjà prévu"), "{}", stdout(&again));
+}
+
+#[tokio::test]
+async fn a_future_or_malformed_week_is_a_usage_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    for week in ["2999-W01", "2026-48"] {
+        let out = antenne(tmp.path(), &["digest", "--week", week, "--dry-run"]).await;
+        assert_eq!(out.status.code(), Some(2), "{week}: {}", stderr(&out));
+        assert!(stderr(&out).contains("--week"), "{}", stderr(&out));
+    }
+}
+
+/// The rendered email, with fixed content, as a reader sees it.
+#[test]
+fn rendered_email_snapshot() {
+    use antenne::digest::compose::{AdItem, Group, Section, SubscriberDigest, render_subscriber};
+    let d = SubscriberDigest {
+        week: "2026-W48".parse().unwrap(),
+        recipient: "lea@example.org".into(),
+        sections: vec![Section {
+            label: "« animatrice numérique » (région : Bretagne)".into(),
+            manage_url: "https://antenne.example.org/abonnement/gerer?t=1.abc".into(),
+            groups: vec![Group {
+                name: "Bretagne".into(),
+                ads: vec![AdItem {
+                    title: "Animatrice numérique de territoire".into(),
+                    url: "https://antenne.example.org/annonces/br000001".into(),
+                    details: "Office de tourisme de Lannion · Lannion, Côtes-d'Armor (22)".into(),
+                    facts: "CDD 12 mois · publiée le 24 novembre 2026".into(),
+                    why: "mots trouvés : « Animatrice », « numérique » ; région : Bretagne ; conforme au référentiel ANT".into(),
+                }],
+            }],
+        }],
+        unsubscribe_url: "https://antenne.example.org/abonnement/desinscrire?e=lea%40example.org&t=xyz".into(),
+        site_url: "https://antenne.example.org/".into(),
+    };
+    let r = render_subscriber(&d).unwrap();
+    insta::assert_snapshot!("digest_subject", r.subject);
+    insta::assert_snapshot!("digest_text", r.text);
+    insta::assert_snapshot!("digest_html", r.html);
+}
+
+/// Extracts the first `base…` URL from a text.
+fn link(text: &str, start: &str) -> String {
+    let at = text
+        .find(start)
+        .unwrap_or_else(|| panic!("no {start} in {text}"));
+    text[at..]
+        .split(|c: char| c.is_whitespace() || c == '>' || c == '"')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+async fn post_form(
+    client: &reqwest::Client,
+    url: &str,
+    body: &str,
+) -> (reqwest::StatusCode, String) {
+    let r = client
+        .post(url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body.to_owned())
+        .send()
+        .await
+        .unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+/// Serves the site on 127.0.0.1 with mail to `smtp` (or the outbox folder) and no staff
+/// recipients; returns its URL and the mail settings.
+async fn site(store: &Store, smtp: Option<u16>, dir: &Path) -> (String, std::sync::Arc<Mail>) {
+    let index = antenne::index::SearchIndex::in_memory().unwrap();
+    index
+        .rebuild(&store.postings().unwrap(), store.generation().unwrap())
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let mut cfg = config(smtp, &base);
+    cfg.digest.staff.clear();
+    let mail = std::sync::Arc::new(Mail::open(&cfg, store, dir).await.unwrap());
+    let state = antenne::web::AppState {
+        store: store.clone(),
+        index: std::sync::Arc::new(index),
+        base_url: base.clone(),
+        api_limit: (0, 1),
+        cache: std::sync::Arc::default(),
+        mail: Some(mail.clone()),
+    };
+    tokio::spawn(antenne::web::serve(state, listener, std::future::pending()));
+    (base, mail)
+}
+
+fn http_client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subscribe_confirm_digest_and_one_click_unsubscribe() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sink = Sink::start(&tmp.path().join("mail"), 0, &[]);
+    let store = Store::open(&tmp.path().join("data")).unwrap();
+    fill(&store);
+    let (base, mail) = site(&store, Some(sink.port), tmp.path()).await;
+    let client = http_client();
+
+    // The search page offers the subscription with the current search.
+    let page = client
+        .get(format!("{base}/?q=animatrice+numerique+bretagne"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("action=\"/abonnement\""), "{page}");
+    assert!(page.contains("name=\"q\" value=\"animatrice numerique bretagne\""));
+
+    // A bad address is refused with a French message; nothing is stored or sent.
+    let (status, body) = post_form(
+        &client,
+        &format!("{base}/abonnement"),
+        &form(&[("email", "pas-une-adresse"), ("q", "animatrice")]),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(body.contains("Adresse électronique invalide"), "{body}");
+
+    let (status, body) = post_form(
+        &client,
+        &format!("{base}/abonnement"),
+        &form(&[
+            ("email", "Lea@Example.org"),
+            ("q", "animatrice numerique bretagne"),
+            ("region", ""),
+        ]),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("Vérifiez votre messagerie"), "{body}");
+    let msgs = sink.messages();
+    assert_eq!(msgs.len(), 1);
+    assert_eq!(rcpt(&msgs[0]), "lea@example.org");
+    assert!(header(&msgs[0], "Subject").starts_with("Confirmez votre abonnement"));
+    let confirm = link(
+        part(&msgs[0], "text/plain"),
+        &format!("{base}/abonnement/confirmer"),
+    );
+
+    // Nothing goes out before confirmation.
+    let week = Week::of(Utc::now());
+    let early = digest::run_week(&store, &mail, week, Utc::now(), true)
+        .await
+        .unwrap();
+    assert!(early.planned.is_empty(), "{early:?}");
+
+    // A tampered token is refused.
+    let (status, _) = post_form(
+        &client,
+        &format!("{base}/abonnement/confirmer"),
+        &form(&[("t", "1.AAAAAAAAAAAAAAAAAAAAAA")]),
+    )
+    .await;
+    assert_eq!(status, 400);
+
+    // The link shows a button; the button confirms.
+    let page = client
+        .get(&confirm)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Confirmer mon abonnement"), "{page}");
+    let token = confirm.split("t=").nth(1).unwrap();
+    let token = url::form_urlencoded::parse(format!("t={token}").as_bytes())
+        .next()
+        .unwrap()
+        .1
+        .into_owned();
+    let (status, body) = post_form(
+        &client,
+        &format!("{base}/abonnement/confirmer"),
+        &form(&[("t", &token)]),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("Abonnement confirmé"));
+
+    // The digest comes, with the Breton ads only and working unsubscribe headers.
+    let report = digest::run_week(&store, &mail, week, Utc::now(), false)
+        .await
+        .unwrap();
+    assert_eq!(report.delivery.sent, ["lea@example.org"]);
+    let msgs = sink.messages();
+    let d = &msgs[1];
+    let text = part(d, "text/plain");
+    assert!(text.contains("Bretagne (2)"), "{text}");
+    assert!(!text.contains("Arcachon"));
+    let manage = link(text, &format!("{base}/abonnement/gerer"));
+    let page = client
+        .get(&manage)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Mettre en pause"), "{page}");
+    assert!(page.contains("lea@example.org"));
+
+    let list_unsubscribe = header(d, "List-Unsubscribe")
+        .trim_matches(['<', '>'])
+        .to_owned();
+    assert!(list_unsubscribe.starts_with(&format!("{base}/abonnement/desinscrire?")));
+    // RFC 8058: a POST with this body, no cookie, no login.
+    let (status, body) = post_form(&client, &list_unsubscribe, "List-Unsubscribe=One-Click").await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("désabonné"), "{body}");
+    assert!(store.subscriptions().unwrap().is_empty());
+    // Again: still fine (idempotent). A forged signature is refused.
+    let (status, _) = post_form(&client, &list_unsubscribe, "List-Unsubscribe=One-Click").await;
+    assert_eq!(status, 200);
+    let forged = list_unsubscribe.replace("lea%40example.org", "yann%40example.org");
+    let (status, _) = post_form(&client, &forged, "List-Unsubscribe=One-Click").await;
+    assert_eq!(status, 400);
+    // The old management link no longer works.
+    let status = client.get(&manage).send().await.unwrap().status();
+    assert_eq!(status, 400);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_management_page_pauses_changes_and_deletes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = Store::open(&tmp.path().join("data")).unwrap();
+    fill(&store);
+    // No SMTP: messages go to the outbox folder.
+    let (base, mail) = site(&store, None, tmp.path()).await;
+    let id = subscribe(&store, "lea@example.org", "animatrice", "{}", true);
+    let sub = store.subscription(id).unwrap().unwrap();
+    let token =
+        mail.links
+            .signer()
+            .subscription_token(digest::links::Purpose::Manage, id, &sub.nonce);
+    let client = http_client();
+    let url = format!("{base}/abonnement/gerer");
+    let (status, body) =
+        post_form(&client, &url, &form(&[("t", &token), ("action", "pause")])).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("en pause"), "{body}");
+    assert!(store.subscription(id).unwrap().unwrap().paused_at.is_some());
+    // Paused: the week's digest skips it.
+    let report = digest::run_week(&store, &mail, Week::of(Utc::now()), Utc::now(), true)
+        .await
+        .unwrap();
+    assert!(
+        report.planned.iter().all(|p| p.kind == "staff"),
+        "{report:?}"
+    );
+
+    let (status, _) = post_form(
+        &client,
+        &url,
+        &form(&[
+            ("t", &token),
+            ("action", "change"),
+            ("q", "animateur"),
+            ("region", "Bretagne"),
+        ]),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let sub = store.subscription(id).unwrap().unwrap();
+    assert_eq!(sub.query, "animateur");
+    assert_eq!(sub.filters, r#"{"region":"Bretagne"}"#);
+    let (status, _) = post_form(&client, &url, &form(&[("t", &token), ("action", "resume")])).await;
+    assert_eq!(status, 200);
+    assert!(store.subscription(id).unwrap().unwrap().is_active());
+    // Without SMTP the digest lands as an .eml file in the outbox.
+    let report = digest::run_week(&store, &mail, Week::of(Utc::now()), Utc::now(), false)
+        .await
+        .unwrap();
+    assert!(report.delivery.sent.contains(&"lea@example.org".to_owned()));
+    let files: Vec<_> = std::fs::read_dir(tmp.path().join("outbox"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        files
+            .iter()
+            .any(|f| f.ends_with(".eml") && f.starts_with("digest.")),
+        "{files:?}"
+    );
+
+    let (status, body) =
+        post_form(&client, &url, &form(&[("t", &token), ("action", "delete")])).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("Abonnement supprimé"));
+    assert!(store.subscription(id).unwrap().is_none());
+}

@@ -1,0 +1,87 @@
+"""A real SMTP server on loopback for the digest tests (aiosmtpd).
+
+Prints "PORT <n>" once listening. Each accepted message is written to DIR/<n>.eml (raw) and
+DIR/<n>.json (envelope plus headers and parts decoded by Python's email package, an
+independent reader of what antenne wrote).
+
+--reject SUBSTR   RCPT TO containing SUBSTR gets a permanent 550.
+--stall-at N      the N-th message (1-based) is stored, then the server never answers it;
+                  "STALLED <rcpt>" is printed so the test can kill the sender mid-send.
+"""
+import argparse
+import asyncio
+import email
+import email.policy
+import json
+import os
+import sys
+
+from aiosmtpd.smtp import SMTP
+
+
+class Sink:
+    def __init__(self, directory, reject, stall_at):
+        self.dir = directory
+        self.reject = reject
+        self.stall_at = stall_at
+        self.count = 0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.reject and self.reject in address:
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.count += 1
+        n = self.count
+        raw = envelope.original_content or envelope.content
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        parts = {}
+        for part in msg.walk():
+            if part.get_content_maintype() == "text":
+                parts[part.get_content_type()] = part.get_content()
+        info = {
+            "mail_from": envelope.mail_from,
+            "rcpt_tos": envelope.rcpt_tos,
+            "headers": {k: str(v) for k, v in msg.items()},
+            "content_type": msg.get_content_type(),
+            "parts": parts,
+        }
+        base = os.path.join(self.dir, "%04d" % n)
+        with open(base + ".eml.tmp", "wb") as f:
+            f.write(raw)
+        os.rename(base + ".eml.tmp", base + ".eml")
+        with open(base + ".json.tmp", "w", encoding="utf-8") as f:
+            json.dump(info, f, ensure_ascii=False)
+        os.rename(base + ".json.tmp", base + ".json")
+        if self.stall_at and n == self.stall_at:
+            print("STALLED %s" % ",".join(envelope.rcpt_tos), flush=True)
+            await asyncio.Event().wait()
+        return "250 Message accepted for delivery"
+
+
+async def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--port", type=int, default=0)
+    p.add_argument("--dir", required=True)
+    p.add_argument("--reject", default="")
+    p.add_argument("--stall-at", type=int, default=0)
+    a = p.parse_args()
+    os.makedirs(a.dir, exist_ok=True)
+    handler = Sink(a.dir, a.reject, a.stall_at)
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(
+        lambda: SMTP(handler, hostname="sink.test", enable_SMTPUTF8=True),
+        host="127.0.0.1",
+        port=a.port,
+    )
+    port = server.sockets[0].getsockname()[1]
+    print("PORT %d" % port, flush=True)
+    # Stop when the test closes our standard input (or dies).
+    await loop.run_in_executor(None, sys.stdin.read)
+    server.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
