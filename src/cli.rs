@@ -339,9 +339,11 @@ pub async fn run(cli: Cli) -> Result<()> {
                     .map_err(|e| UsageError(format!("--week: {e}")))?,
                 None => crate::digest::Week::of(now),
             };
-            let app = App::open(config, &cli.data, rules, true).await?;
-            let mail = app.mail.clone().context("mail is not configured")?;
-            let report = crate::digest::run_week(&app.store, &mail, week, now, dry_run)
+            // Beside a running service: no data-directory lock, no index (see Store::open_shared).
+            drop(rules);
+            let store = crate::store::Store::open_shared(&cli.data)?;
+            let mail = crate::digest::Mail::open(&config, &store, &cli.data).await?;
+            let report = crate::digest::run_week(&store, &mail, week, now, dry_run)
                 .await
                 .map_err(|e| match e {
                     crate::digest::DigestError::FutureWeek(_) => {

@@ -53,11 +53,18 @@ impl Sink {
         }
     }
 
-    /// Waits for the sink's next line (such as `STALLED …`).
-    fn next_line(&mut self) -> String {
-        let mut line = String::new();
-        self.out.read_line(&mut line).unwrap();
-        line.trim().to_owned()
+    /// Waits for the sink's next line starting with `prefix` (such as `STALLED `).
+    fn wait_for(&mut self, prefix: &str) -> String {
+        loop {
+            let mut line = String::new();
+            assert!(
+                self.out.read_line(&mut line).unwrap() > 0,
+                "the sink stopped"
+            );
+            if line.starts_with(prefix) {
+                return line.trim().to_owned();
+            }
+        }
     }
 
     /// Messages received so far, decoded by Python's email package, in order.
@@ -513,7 +520,7 @@ async fn killed_mid_send_then_restarted_resends_only_the_one_in_flight() {
         .spawn()
         .unwrap();
     let stalled = tokio::task::spawn_blocking(move || {
-        let line = first.next_line();
+        let line = first.wait_for("STALLED ");
         (first, line)
     });
     let (first, line) = stalled.await.unwrap();
@@ -879,4 +886,96 @@ async fn the_management_page_pauses_changes_and_deletes() {
     assert_eq!(status, 200);
     assert!(body.contains("Abonnement supprimé"));
     assert!(store.subscription(id).unwrap().is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn antenne_run_sends_a_digest_missed_while_stopped_then_waits_for_monday() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    {
+        let store = Store::open(&data).unwrap();
+        fill(&store);
+        subscribe(&store, "lea@example.org", "animatrice", "{}", true);
+        // The service was stopped over the last Monday 08:00.
+        let missed = Utc::now() - chrono::Duration::hours(3);
+        store
+            .set_meta(
+                "digest_next_run",
+                &format!("0 0 8 * * Mon|{}", missed.to_rfc3339()),
+            )
+            .unwrap();
+    }
+    let mut sink = Sink::start(&tmp.path().join("mail"), 0, &[]);
+    let cfg = tmp.path().join("antenne.toml");
+    write_config(&cfg, sink.port);
+    let web = free_port();
+    std::fs::write(
+        &cfg,
+        std::fs::read_to_string(&cfg)
+            .unwrap()
+            .replace("[web]\n", &format!("[web]\naddr = \"127.0.0.1:{web}\"\n")),
+    )
+    .unwrap();
+    let mut service = tokio::process::Command::new(env!("CARGO_BIN_EXE_antenne"))
+        .args(["--data", "data", "--config", "antenne.toml", "run"])
+        .current_dir(tmp.path())
+        .env_remove("ANTENNE_DATA")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let (sink, line) = tokio::task::spawn_blocking(move || {
+        let line = sink.wait_for("RECEIVED ");
+        (sink, line)
+    })
+    .await
+    .unwrap();
+    assert_eq!(line, "RECEIVED lea@example.org");
+    // `antenne digest` runs beside the service (no data-directory lock) and finds the week
+    // already sent.
+    let beside = antenne(
+        tmp.path(),
+        &[
+            "--data",
+            "data",
+            "--config",
+            "antenne.toml",
+            "digest",
+            "--dry-run",
+        ],
+    )
+    .await;
+    assert!(beside.status.success(), "{}", stderr(&beside));
+    assert!(
+        stdout(&beside).contains("déjà prévu"),
+        "{}",
+        stdout(&beside)
+    );
+    service.kill().await.unwrap();
+    assert_eq!(sink.messages().len(), 1);
+    let store = Store::open(&data).unwrap();
+    let next = store.meta("digest_next_run").unwrap().unwrap();
+    let (_, at) = next.split_once('|').unwrap();
+    let at = chrono::DateTime::parse_from_rfc3339(at).unwrap();
+    assert!(at > Utc::now(), "{next}");
+    let paris = at.with_timezone(&chrono_tz::Europe::Paris);
+    assert_eq!(paris.format("%a %H:%M").to_string(), "Mon 08:00", "{next}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_process_at_a_time_delivers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = Store::open(&tmp.path().join("data")).unwrap();
+    fill(&store);
+    subscribe(&store, "lea@example.org", "animatrice", "{}", true);
+    let mail = mail(&store, free_port(), tmp.path()).await;
+    // Another process holds the delivery lock.
+    let held = std::fs::File::create(tmp.path().join(digest::DELIVERY_LOCK_FILE)).unwrap();
+    held.try_lock().unwrap();
+    let err = digest::deliver(&store, &mail, Utc::now()).await.unwrap_err();
+    assert!(err.to_string().contains("another antenne process"), "{err}");
+    drop(held);
+    let rows = store.deliverable(Utc::now()).unwrap();
+    assert!(rows.iter().all(|r| r.attempts == 0), "nothing was claimed");
 }

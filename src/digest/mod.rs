@@ -1,9 +1,11 @@
 //! The weekly digest and subscription mail: plans one email per (week, recipient) into the
 //! outbox, then delivers the outbox over SMTP or into `.eml` files.
 //!
-//! Entry points: [`run_week`] (plan and deliver a week), [`deliver`] (send what is due) and
-//! [`send_confirmation`] (the double opt-in request). Reads the store; never touches the
-//! on-disk index (subscribers' searches run on an in-memory index of the new ads).
+//! Entry points: [`run_week`](crate::digest::run_week) (plan and deliver a week),
+//! [`deliver`](crate::digest::deliver) (send what is due) and
+//! [`send_confirmation`](crate::digest::send_confirmation) (the double opt-in request).
+//! Reads the store; never touches the on-disk index (subscribers' searches run on an
+//! in-memory index of the new ads).
 //!
 //! Delivery is **at least once**: a row is marked `sending` (committed) before the message
 //! leaves and `sent` after the server accepts it. A crash in between leaves that one row
@@ -84,6 +86,9 @@ impl Default for Retry {
     }
 }
 
+/// File name, in the data directory, of the lock held while delivering.
+pub const DELIVERY_LOCK_FILE: &str = "digest.lock";
+
 /// Longest delay before retrying a deferred message.
 pub const DEFER_CAP: Duration = Duration::from_secs(6 * 3600);
 
@@ -101,6 +106,9 @@ pub struct Mail {
     pub staff: Vec<String>,
     /// One delivery at a time in this process.
     delivering: tokio::sync::Mutex<()>,
+    /// The file locked while delivering, so that one process at a time delivers (a row left
+    /// `sending` is then surely a crash's, not another process's).
+    lock_file: PathBuf,
 }
 
 impl Mail {
@@ -139,6 +147,7 @@ impl Mail {
             retry: Retry::default(),
             staff: config.digest.staff.clone(),
             delivering: tokio::sync::Mutex::new(()),
+            lock_file: data_dir.join(DELIVERY_LOCK_FILE),
         })
     }
 
@@ -405,6 +414,7 @@ pub async fn deliver(
     now: DateTime<Utc>,
 ) -> Result<Delivery, DigestError> {
     let _one_at_a_time = mail.delivering.lock().await;
+    let _one_process = lock_delivery(&mail.lock_file)?;
     let rows = store.run(move |s| s.deliverable(now)).await?;
     let mut report = Delivery::default();
     for row in rows {
@@ -473,6 +483,28 @@ pub async fn deliver(
         }
     }
     Ok(report)
+}
+
+fn lock_delivery(path: &std::path::Path) -> Result<std::fs::File, DigestError> {
+    let busy =
+        |e: std::io::Error| DigestError::Busy(format!("cannot lock {}: {e}", path.display()));
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(busy)?;
+    }
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .map_err(busy)?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(DigestError::Busy(format!(
+            "another antenne process is sending mail ({} is locked); try again later",
+            path.display()
+        ))),
+        Err(std::fs::TryLockError::Error(e)) => Err(busy(e)),
+    }
 }
 
 /// Sends the confirmation request of a subscription at once (not through the outbox: the

@@ -102,6 +102,22 @@ impl Store {
         Self::init(conn, db_path.display().to_string(), Some(lock))
     }
 
+    /// Opens the store in `dir` without taking the directory lock, for a command that may run
+    /// beside the service (`antenne digest`): it only reads postings and writes the mail
+    /// tables, and SQLite's own locking keeps those writes whole.
+    pub fn open_shared(dir: &Path) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+            dir: dir.to_owned(),
+            source,
+        })?;
+        let db_path = dir.join(DB_FILE);
+        let conn = Connection::open(&db_path).map_err(|source| StoreError::Sql {
+            db: db_path.display().to_string(),
+            source,
+        })?;
+        Self::init(conn, db_path.display().to_string(), None)
+    }
+
     /// An in-memory store (tests, `validate`).
     pub fn open_in_memory() -> Result<Self, StoreError> {
         let conn = Connection::open_in_memory().map_err(|source| StoreError::Sql {

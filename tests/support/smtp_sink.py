@@ -1,6 +1,6 @@
 """A real SMTP server on loopback for the digest tests (aiosmtpd).
 
-Prints "PORT <n>" once listening. Each accepted message is written to DIR/<n>.eml (raw) and
+Prints "PORT <n>" once listening and "RECEIVED <rcpt>" for each message stored. Each accepted message is written to DIR/<n>.eml (raw) and
 DIR/<n>.json (envelope plus headers and parts decoded by Python's email package, an
 independent reader of what antenne wrote).
 
@@ -55,6 +55,7 @@ class Sink:
         with open(base + ".json.tmp", "w", encoding="utf-8") as f:
             json.dump(info, f, ensure_ascii=False)
         os.rename(base + ".json.tmp", base + ".json")
+        print("RECEIVED %s" % ",".join(envelope.rcpt_tos), flush=True)
         if self.stall_at and n == self.stall_at:
             print("STALLED %s" % ",".join(envelope.rcpt_tos), flush=True)
             await asyncio.Event().wait()
