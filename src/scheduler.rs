@@ -52,6 +52,9 @@ pub async fn run(app: App, shutdown: watch::Receiver<bool>) {
     let _ = digest.await;
 }
 
+/// Wait after a failed delivery run before the next.
+const DIGEST_ERROR_PAUSE: Duration = Duration::from_secs(60);
+
 /// Key of the digest's next planned run in the store's `meta` table.
 const DIGEST_NEXT_RUN: &str = "digest_next_run";
 
@@ -113,7 +116,12 @@ pub async fn digest_loop(app: App, mut shutdown: watch::Receiver<bool>) {
                     .await;
             }
         } else if let Err(e) = crate::digest::deliver(&app.store, &mail, now).await {
+            // Deferred rows stay due: pause, or the loop would spin on the same error.
             tracing::error!("digest delivery failed: {e}");
+            tokio::select! {
+                () = tokio::time::sleep(DIGEST_ERROR_PAUSE) => {}
+                _ = shutdown.changed() => return,
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The pages in a real browser: headless Chromium over WebDriver (Debian's `chromium` and
-//! `chromium-driver`, installed by `.ci/run`). Search, a facet, pagination, an ad page, and an
-//! ad carrying script payloads that must stay inert.
+//! `chromium-driver`, installed by `.ci/run`). Search, a facet, pagination, an ad page, an
+//! ad carrying script payloads that must stay inert, the review queue, and a subscription
+//! from the search page to the weekly digest on a real SMTP server.
 
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
@@ -178,11 +179,21 @@ struct Site {
 
 impl Site {
     async fn serve(cwd: &std::path::Path, data: &std::path::Path) -> Site {
+        Self::serve_with(cwd, data, "").await
+    }
+
+    /// Serves with a configuration file holding the site's URL plus `extra` TOML.
+    async fn serve_with(cwd: &std::path::Path, data: &std::path::Path, extra: &str) -> Site {
         let port = free_port();
+        let base = format!("http://127.0.0.1:{port}");
+        let config = cwd.join("antenne.toml");
+        std::fs::write(&config, format!("[web]\nbase_url = \"{base}\"\n\n{extra}")).unwrap();
         let server = Command::new(env!("CARGO_BIN_EXE_antenne"))
             .args([
                 "--data",
                 data.to_str().unwrap(),
+                "--config",
+                config.to_str().unwrap(),
                 "serve",
                 "--addr",
                 &format!("127.0.0.1:{port}"),
@@ -201,9 +212,24 @@ impl Site {
             _driver: driver,
             _profile: profile,
             client,
-            base: format!("http://127.0.0.1:{port}"),
+            base,
         }
     }
+}
+
+/// Waits until the page's main heading reads `expected`.
+async fn heading(c: &Client, expected: &str) {
+    let mut last = String::new();
+    for _ in 0..200 {
+        if let Ok(h) = c.find(Locator::Css("main h1")).await {
+            last = h.text().await.unwrap_or_default();
+            if last == expected {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("the page heading never read {expected:?} (last: {last:?})");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -538,4 +564,168 @@ async fn a_reviewer_logs_in_moves_with_the_keyboard_lifts_a_flag_and_undoes_it()
     }
     assert_eq!(status, "à traiter");
     c.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visitor_subscribes_confirms_and_the_weekly_digest_arrives() {
+    let work = tempfile::tempdir().unwrap();
+    let data = work.path().join("data");
+    prepare(&data).await;
+    {
+        let store = antenne::store::Store::open(&data).unwrap();
+        let hash = antenne::web::staff::hash_password("un mot de passe assez long").unwrap();
+        store
+            .create_user("revue@federation.example", &hash, chrono::Utc::now())
+            .unwrap();
+    }
+    let sink = crate::digest::Sink::start(&work.path().join("mail"), 0, &[]);
+    let smtp = format!(
+        "[smtp]\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nfrom = \"Veille antenne <veille@antenne.example.org>\"\n",
+        sink.port
+    );
+    let site = Site::serve_with(work.path(), &data, &smtp).await;
+    let (c, base) = (site.client.clone(), site.base.clone());
+
+    // The visitor searches, then subscribes to this search from the results page.
+    c.goto(&format!("{base}/?q=animatrice+numerique+bretagne"))
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("#email"))
+        .await
+        .unwrap()
+        .send_keys("lea@example.org")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#subscribe"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    heading(&c, "Vérifiez votre messagerie").await;
+    let (sink, _) = tokio::task::spawn_blocking(move || {
+        let mut sink = sink;
+        let line = sink.wait_for("RECEIVED ");
+        (sink, line)
+    })
+    .await
+    .unwrap();
+    let confirmation = &sink.messages()[0];
+    let text = confirmation["parts"]["text/plain"].as_str().unwrap();
+    let at = text.find(&format!("{base}/abonnement/confirmer")).unwrap();
+    let link: String = text[at..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+
+    // From the email: the link, then the button.
+    c.goto(&link).await.unwrap();
+    heading(&c, "Confirmer l'abonnement").await;
+    c.find(Locator::Css("#confirm"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    heading(&c, "Abonnement confirmé").await;
+
+    // Staff send the week's digest from the review space.
+    c.goto(&format!("{base}/connexion")).await.unwrap();
+    c.find(Locator::Css("#email"))
+        .await
+        .unwrap()
+        .send_keys("revue@federation.example")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#password"))
+        .await
+        .unwrap()
+        .send_keys("un mot de passe assez long")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#login"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("table.queue"))
+        .await
+        .unwrap();
+    c.goto(&format!("{base}/revue/resume")).await.unwrap();
+    heading(
+        &c,
+        &format!(
+            "Résumé hebdomadaire, semaine {}",
+            antenne::digest::Week::of(chrono::Utc::now())
+        ),
+    )
+    .await;
+    c.find(Locator::Css("#send-digest"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("table.data"))
+        .await
+        .unwrap();
+    // The handler sends before answering: the digest is in the sink now.
+    let messages = sink.messages();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    let digest = &messages[1];
+    assert_eq!(digest["rcpt_tos"][0], "lea@example.org");
+    let text = digest["parts"]["text/plain"].as_str().unwrap();
+    assert!(text.contains("-- Bretagne ("), "{text}");
+    assert!(!text.contains("Nouvelle-Aquitaine"), "{text}");
+    let table = c
+        .find(Locator::Css("table.data"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        table.contains("lea@example.org") && table.contains("envoyé"),
+        "{table}"
+    );
+
+    // Sending the week again, here from the command line beside the server, sends nothing.
+    let again = crate::util::antenne(
+        work.path(),
+        &["--data", "data", "--config", "antenne.toml", "digest"],
+    )
+    .await;
+    assert!(again.status.success(), "{}", crate::util::stderr(&again));
+    assert!(
+        crate::util::stdout(&again).contains("lea@example.org : déjà prévu"),
+        "{}",
+        crate::util::stdout(&again)
+    );
+    assert_eq!(sink.messages().len(), 2);
+
+    // The one-click unsubscribe header works (RFC 8058: a POST, no cookie).
+    let unsubscribe = digest["headers"]["List-Unsubscribe"]
+        .as_str()
+        .unwrap()
+        .trim_matches(['<', '>'])
+        .to_owned();
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sys, urllib.request; r = urllib.request.urlopen(urllib.request.Request(sys.argv[1], data=b'List-Unsubscribe=One-Click', method='POST')); print(r.status)",
+            &unsubscribe,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "200",
+        "{out:?}"
+    );
+    let store = antenne::store::Store::open_shared(&data).unwrap();
+    assert!(store.subscriptions().unwrap().is_empty());
 }

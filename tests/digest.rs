@@ -17,15 +17,15 @@ use serde_json::Value;
 use crate::util::{antenne, stderr, stdout};
 
 /// A running SMTP sink; killed on drop.
-struct Sink {
+pub(crate) struct Sink {
     child: Child,
     out: BufReader<ChildStdout>,
-    port: u16,
+    pub(crate) port: u16,
     dir: PathBuf,
 }
 
 impl Sink {
-    fn start(dir: &Path, port: u16, extra: &[&str]) -> Self {
+    pub(crate) fn start(dir: &Path, port: u16, extra: &[&str]) -> Self {
         let script = crate::util::root().join("tests/support/smtp_sink.py");
         let mut child = Command::new("python3")
             .arg(script)
@@ -54,7 +54,7 @@ impl Sink {
     }
 
     /// Waits for the sink's next line starting with `prefix` (such as `STALLED `).
-    fn wait_for(&mut self, prefix: &str) -> String {
+    pub(crate) fn wait_for(&mut self, prefix: &str) -> String {
         loop {
             let mut line = String::new();
             assert!(
@@ -68,7 +68,7 @@ impl Sink {
     }
 
     /// Messages received so far, decoded by Python's email package, in order.
-    fn messages(&self) -> Vec<Value> {
+    pub(crate) fn messages(&self) -> Vec<Value> {
         messages_in(&self.dir)
     }
 }
@@ -973,9 +973,41 @@ async fn one_process_at_a_time_delivers() {
     // Another process holds the delivery lock.
     let held = std::fs::File::create(tmp.path().join(digest::DELIVERY_LOCK_FILE)).unwrap();
     held.try_lock().unwrap();
-    let err = digest::deliver(&store, &mail, Utc::now()).await.unwrap_err();
+    let err = digest::deliver(&store, &mail, Utc::now())
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("another antenne process"), "{err}");
     drop(held);
     let rows = store.deliverable(Utc::now()).unwrap();
     assert!(rows.iter().all(|r| r.attempts == 0), "nothing was claimed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_subscription_form_is_rate_limited_per_client() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = Store::open(&tmp.path().join("data")).unwrap();
+    let (base, _mail) = site(&store, None, tmp.path()).await;
+    let client = http_client();
+    let url = format!("{base}/abonnement");
+    let body = form(&[("email", "x@example.org"), ("q", "animatrice")]);
+    for _ in 0..antenne::web::limits::SUBSCRIBE_BURST {
+        let (status, page) = post_form(&client, &url, &body).await;
+        assert_eq!(status, 200, "{page}");
+    }
+    let r = client
+        .post(&url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 429);
+    assert!(r.headers().contains_key("retry-after"));
+    assert!(r.text().await.unwrap().contains("Trop de demandes"));
+    // One subscription, one confirmation: asking again did not mail the address again.
+    assert_eq!(store.subscriptions().unwrap().len(), 1);
+    let files = std::fs::read_dir(tmp.path().join("outbox"))
+        .unwrap()
+        .count();
+    assert_eq!(files, 1);
 }

@@ -16,6 +16,8 @@ pub enum WebError {
     Unauthorized,
     /// Refused (a form without its anti-CSRF token); the message is French.
     Forbidden(String),
+    /// Too many requests from one client; the message is French.
+    TooManyRequests(String),
     /// A service we depend on (the mail server) is down; the message is French.
     Unavailable(String),
     /// Our fault; the cause is logged, not shown.
@@ -56,6 +58,11 @@ impl WebError {
                 "Connectez-vous pour accéder à cet espace.".into(),
             ),
             Self::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", m.clone()),
+            Self::TooManyRequests(m) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_requests",
+                m.clone(),
+            ),
             Self::Unavailable(m) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", m.clone()),
             Self::Internal(cause) => {
                 tracing::error!("internal error: {cause}");
@@ -82,6 +89,7 @@ impl IntoResponse for WebError {
             StatusCode::BAD_REQUEST => "Demande incorrecte",
             StatusCode::UNAUTHORIZED => "Connexion requise",
             StatusCode::FORBIDDEN => "Demande refusée",
+            StatusCode::TOO_MANY_REQUESTS => "Trop de demandes",
             StatusCode::SERVICE_UNAVAILABLE => "Service momentanément indisponible",
             _ => "Erreur",
         };

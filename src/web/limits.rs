@@ -53,6 +53,40 @@ pub(super) fn api_rate_limit(
     tower_governor::GovernorLayer::new(config).error_handler(too_many)
 }
 
+/// Subscription requests a client may send at once, then one per `SUBSCRIBE_INTERVAL_MS`: each
+/// may send a confirmation email, so the form must not become a way to mail strangers.
+pub const SUBSCRIBE_BURST: u32 = 5;
+/// See [`SUBSCRIBE_BURST`].
+pub const SUBSCRIBE_INTERVAL_MS: u64 = 12_000;
+
+/// The rate limit of the subscription form, answering with a French page and `Retry-After`.
+pub(super) fn subscribe_rate_limit() -> tower_governor::GovernorLayer<
+    PeerIp,
+    governor::middleware::NoOpMiddleware<governor::clock::QuantaInstant>,
+    axum::body::Body,
+> {
+    let config = GovernorConfigBuilder::default()
+        .per_millisecond(SUBSCRIBE_INTERVAL_MS)
+        .burst_size(SUBSCRIBE_BURST)
+        .key_extractor(PeerIp)
+        .finish()
+        .expect("a valid rate limit");
+    tower_governor::GovernorLayer::new(config).error_handler(|error| {
+        let wait = match error {
+            GovernorError::TooManyRequests { wait_time, .. } => wait_time,
+            _ => 1,
+        };
+        let mut res = super::WebError::TooManyRequests(format!(
+            "Trop de demandes d'abonnement depuis votre connexion : réessayez dans {} s.",
+            wait.max(1)
+        ))
+        .into_response();
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, wait.max(1).into());
+        res
+    })
+}
+
 fn too_many(error: GovernorError) -> Response {
     let (wait, mut headers) = match error {
         GovernorError::TooManyRequests { wait_time, headers } => {

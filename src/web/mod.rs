@@ -60,7 +60,10 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(search::page))
         .route("/annonces/{id}", get(ad::page))
-        .route("/abonnement", axum::routing::post(subscribe::subscribe))
+        .route(
+            "/abonnement",
+            axum::routing::post(subscribe::subscribe).layer(limits::subscribe_rate_limit()),
+        )
         .route(
             "/abonnement/confirmer",
             get(subscribe::confirm_page).post(subscribe::confirm),
