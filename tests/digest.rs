@@ -594,6 +594,7 @@ fn rendered_email_snapshot() {
     use antenne::digest::compose::{AdItem, Group, Section, SubscriberDigest, render_subscriber};
     let d = SubscriberDigest {
         week: "2026-W48".parse().unwrap(),
+        span: "du 23 au 30 novembre 2026".into(),
         recipient: "lea@example.org".into(),
         sections: vec![Section {
             label: "« animatrice numérique » (région : Bretagne)".into(),
@@ -1010,4 +1011,34 @@ async fn the_subscription_form_is_rate_limited_per_client() {
         .unwrap()
         .count();
     assert_eq!(files, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn old_sent_messages_lose_their_bytes_but_keep_their_row() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = Store::open(&tmp.path().join("data")).unwrap();
+    fill(&store);
+    subscribe(&store, "lea@example.org", "animatrice", "{}", true);
+    let mut mail = mail(&store, free_port(), tmp.path()).await;
+    mail.staff.clear();
+    // Nothing listens: the row stays pending, and pending rows are never pruned.
+    let week = Week::of(Utc::now());
+    digest::run_week(&store, &mail, week, Utc::now(), false)
+        .await
+        .unwrap();
+    let later = Utc::now() + chrono::Duration::weeks(9);
+    assert_eq!(store.prune_digest_bodies(later).unwrap(), 0);
+    let sink = Sink::start(&tmp.path().join("mail"), 0, &[]);
+    let mail = self::mail(&store, sink.port, tmp.path()).await;
+    digest::deliver(&store, &mail, later).await.unwrap();
+    assert_eq!(store.prune_digest_bodies(later).unwrap(), 1);
+    let rows = store.outbox(&week.to_string()).unwrap();
+    assert!(rows[0].message.is_empty());
+    assert_eq!(rows[0].status, "sent");
+    assert!(
+        store
+            .last_digest_window("lea@example.org")
+            .unwrap()
+            .is_some()
+    );
 }

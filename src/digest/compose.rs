@@ -2,7 +2,7 @@
 //! by lettre (RFC 2047), and the RFC 8058 one-click unsubscribe headers.
 
 use askama::Template;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use lettre::Message;
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
@@ -52,6 +52,8 @@ pub struct Section {
 pub struct SubscriberDigest {
     /// Week.
     pub week: Week,
+    /// The days its ads were first seen, in French: « du 23 au 30 novembre 2026 ».
+    pub span: String,
     /// Address.
     pub recipient: String,
     /// One section per search with news.
@@ -89,6 +91,8 @@ pub struct SourceTrouble {
 pub struct StaffDigest {
     /// Week.
     pub week: Week,
+    /// The days it covers, in French.
+    pub span: String,
     /// Address.
     pub recipient: String,
     /// Ads flagged this week, by category.
@@ -134,11 +138,26 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 
 /// « du 23 au 29 novembre 2026 ».
 pub fn week_span(week: Week) -> String {
-    format!(
-        "du {} au {}",
-        date_fr(week.monday()),
-        date_fr(week.sunday())
-    )
+    span(week.monday(), week.sunday())
+}
+
+/// Two dates as a French span, saying the month and year once when they are shared: « du 23
+/// au 29 novembre 2026 », « du 28 novembre au 4 décembre 2026 », « le 3 mars 2026 ».
+pub fn span(from: NaiveDate, to: NaiveDate) -> String {
+    if from == to {
+        return format!("le {}", date_fr(from));
+    }
+    let (a, b) = (date_fr(from), date_fr(to));
+    let start = if from.year() != to.year() {
+        a
+    } else if from.month() != to.month() {
+        a.rsplit_once(' ')
+            .map_or(a.clone(), |(head, _)| head.to_owned())
+    } else {
+        a.split_once(' ')
+            .map_or(a.clone(), |(day, _)| day.to_owned())
+    };
+    format!("du {start} au {b}")
 }
 
 #[derive(Template)]
@@ -199,9 +218,9 @@ pub fn render_subscriber(d: &SubscriberDigest) -> Result<Rendered, DigestError> 
         d.week.number()
     );
     let intro = format!(
-        "Voici les offres d'animateur·rice numérique de territoire publiées {} qui \
+        "Voici les nouvelles offres d'animateur·rice numérique de territoire repérées {} qui \
          correspondent à vos recherches et au référentiel national du métier.",
-        week_span(d.week)
+        d.span
     );
     Ok(Rendered {
         html: render(&SubscriberHtml {
@@ -222,7 +241,7 @@ pub fn render_staff(d: &StaffDigest) -> Result<Rendered, DigestError> {
         plural(d.flagged_count(), "annonce signalée", "annonces signalées"),
         plural(d.pending, "décision", "décisions"),
     );
-    let intro = format!("Le point de la semaine {}.", week_span(d.week));
+    let intro = format!("Le point sur les annonces repérées {}.", d.span);
     Ok(Rendered {
         html: render(&StaffHtml {
             d,
@@ -307,4 +326,28 @@ pub fn build_message(
         rendered.html.clone(),
     ))
     .map_err(|e| DigestError::Render(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_say_shared_parts_once() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        assert_eq!(
+            span(d(2026, 11, 23), d(2026, 11, 30)),
+            "du 23 au 30 novembre 2026"
+        );
+        assert_eq!(
+            span(d(2026, 11, 28), d(2026, 12, 4)),
+            "du 28 novembre au 4 décembre 2026"
+        );
+        assert_eq!(
+            span(d(2026, 12, 28), d(2027, 1, 3)),
+            "du 28 décembre 2026 au 3 janvier 2027"
+        );
+        assert_eq!(span(d(2026, 3, 1), d(2026, 3, 7)), "du 1er au 7 mars 2026");
+        assert_eq!(span(d(2026, 3, 3), d(2026, 3, 3)), "le 3 mars 2026");
+    }
 }

@@ -86,6 +86,11 @@ impl Default for Retry {
     }
 }
 
+/// Unconfirmed subscriptions are deleted after this long.
+pub const UNCONFIRMED_KEPT: chrono::Duration = chrono::Duration::days(7);
+/// Sent messages keep their bytes this long (for staff to look into), then only their row.
+pub const SENT_BODIES_KEPT: chrono::Duration = chrono::Duration::weeks(8);
+
 /// File name, in the data directory, of the lock held while delivering.
 pub const DELIVERY_LOCK_FILE: &str = "digest.lock";
 
@@ -220,7 +225,8 @@ pub async fn run_week(
         store
             .run(move |s| -> Result<_, StoreError> {
                 if !dry_run {
-                    s.purge_unconfirmed(now - chrono::Duration::days(7))?;
+                    s.purge_unconfirmed(now - UNCONFIRMED_KEPT)?;
+                    s.prune_digest_bodies(now - SENT_BODIES_KEPT)?;
                 }
                 Ok((
                     s.subscriptions()?,

@@ -42,6 +42,12 @@ impl Window {
     fn contains(&self, t: DateTime<Utc>) -> bool {
         t > self.start && t <= self.end
     }
+
+    /// The window's days, Paris time, in French.
+    pub fn span_fr(&self) -> String {
+        let day = |t: DateTime<Utc>| t.with_timezone(&chrono_tz::Europe::Paris).date_naive();
+        super::compose::span(day(self.start), day(self.end))
+    }
 }
 
 /// An in-memory index of the open ads with verdict `ant` first seen since `since`: each
@@ -169,6 +175,7 @@ pub fn subscriber_digest(
     }
     Ok(Some(SubscriberDigest {
         week,
+        span: window.span_fr(),
         recipient: email.to_owned(),
         sections,
         unsubscribe_url: links.unsubscribe(email),
@@ -246,6 +253,7 @@ pub fn staff_digest(
         .collect();
     StaffDigest {
         week,
+        span: window.span_fr(),
         recipient: email.to_owned(),
         flagged: flagged
             .into_iter()

@@ -389,6 +389,18 @@ impl Store {
             .map_err(|e| self.sql_err(e))
     }
 
+    /// Empties the stored message of rows settled (sent or failed) before `before`; the rows
+    /// stay, as the record of what was sent and where each reader's next window starts.
+    pub fn prune_digest_bodies(&self, before: DateTime<Utc>) -> Result<usize, StoreError> {
+        self.conn()
+            .execute(
+                "UPDATE digests SET message = x'' WHERE status IN ('sent', 'failed') \
+                 AND created_at < ?1 AND length(message) > 0",
+                [ts(before)],
+            )
+            .map_err(|e| self.sql_err(e))
+    }
+
     /// Marks a row as being sent (committed before the first byte goes out).
     pub fn claim_digest(&self, id: i64) -> Result<(), StoreError> {
         self.conn()
