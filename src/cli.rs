@@ -19,6 +19,9 @@ use crate::{export, pipeline, scheduler, web};
 mod ads;
 mod progress;
 
+/// Sender of the demo's mail.
+pub const DEMO_FROM: &str = "\"antenne (démo)\" <veille@demo.antenne.local>";
+
 /// A mistake in how antenne was called or configured (exit code 2).
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -240,7 +243,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                     tls: "none".into(),
                     username_env: None,
                     password_env: None,
-                    from: "antenne (démo) <veille@demo.antenne.local>".into(),
+                    from: DEMO_FROM.into(),
                 });
             }
             config.digest.staff = vec!["revue@demo.antenne.local".into()];

@@ -157,7 +157,6 @@ fn http_get(addr: &str, path: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_crawls_the_built_in_boards_and_serves_them() {
-    use tokio::io::AsyncBufReadExt;
     let dir = tempfile::tempdir().unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -179,15 +178,7 @@ async fn demo_crawls_the_built_in_boards_and_serves_them() {
         .kill_on_drop(true)
         .spawn()
         .unwrap();
-    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut printed = String::new();
-    while let Some(line) = lines.next_line().await.unwrap() {
-        printed.push_str(&line);
-        printed.push('\n');
-        if line.contains("Ctrl-C") {
-            break;
-        }
-    }
+    let printed = crate::util::until_ready(&mut child).await;
     for board in [
         "board-rss",
         "board-atom",

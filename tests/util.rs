@@ -156,3 +156,18 @@ pub const FT_ENV: [(&str, &str); 2] = [
     ("FT_TEST_ID", antenne::simulator::DEMO_CLIENT),
     ("FT_TEST_SECRET", antenne::simulator::DEMO_SECRET),
 ];
+
+/// Reads the demo's standard output up to its « Ctrl-C pour arrêter » line and returns it.
+pub async fn until_ready(child: &mut tokio::process::Child) -> String {
+    use tokio::io::AsyncBufReadExt;
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut printed = String::new();
+    while let Some(line) = lines.next_line().await.unwrap() {
+        printed.push_str(&line);
+        printed.push('\n');
+        if line.contains("Ctrl-C") {
+            break;
+        }
+    }
+    printed
+}

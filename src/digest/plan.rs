@@ -95,9 +95,10 @@ fn facts(r: &PostingRecord) -> String {
     let p = &r.posting;
     let mut parts: Vec<String> = Vec::new();
     if let Some(c) = &p.contract {
+        // A duration only says something about a fixed-term contract.
         parts.push(match p.contract_months {
-            Some(m) => format!("{c} {m} mois"),
-            None => c.clone(),
+            Some(m) if !c.eq_ignore_ascii_case("CDI") => format!("{c} {m} mois"),
+            _ => c.clone(),
         });
     }
     match p.published {
@@ -110,13 +111,14 @@ fn facts(r: &PostingRecord) -> String {
     parts.join(" · ")
 }
 
-fn why(matched: &[String], search: &SavedSearch) -> String {
+fn why(matched: &[String], search: &SavedSearch, place: &[String]) -> String {
     let mut parts: Vec<String> = Vec::new();
     if !matched.is_empty() {
         let words: Vec<String> = matched.iter().map(|w| format!("« {w} »")).collect();
         parts.push(format!("mots trouvés : {}", words.join(", ")));
     }
     parts.extend(search.filter_labels());
+    parts.extend(place.iter().cloned());
     parts.push("conforme au référentiel ANT".to_owned());
     parts.join(" ; ")
 }
@@ -136,6 +138,16 @@ pub fn subscriber_digest(
     for sub in subscriptions {
         let search = SavedSearch::from_stored(&sub.query, &sub.filters);
         let found = index.search(&search.to_query(MAX_ADS_PER_SEARCH))?;
+        // A place typed among the words (« … bretagne ») filters too: say so.
+        let place: Vec<String> = match (&found.interpreted.department, &found.interpreted.region) {
+            (Some(code), _) if search.department.is_none() => {
+                let name =
+                    crate::normalize::places::departement(code).map_or(code.as_str(), |d| d.name);
+                vec![format!("département : {name} ({code})")]
+            }
+            (None, Some(r)) if search.region.is_none() => vec![format!("région : {r}")],
+            _ => Vec::new(),
+        };
         let mut by_region: BTreeMap<String, Vec<AdItem>> = BTreeMap::new();
         for hit in found.hits {
             let Some(r) = records.get(hit.id.as_str()) else {
@@ -156,7 +168,7 @@ pub fn subscriber_digest(
                 url: links.ad(&r.posting.id),
                 details: details(r),
                 facts: facts(r),
-                why: why(&hit.matched, &search),
+                why: why(&hit.matched, &search, &place),
             });
         }
         if !by_region.is_empty() {

@@ -5,6 +5,7 @@ DIR/<n>.json (envelope plus headers and parts decoded by Python's email package,
 independent reader of what antenne wrote).
 
 --reject SUBSTR   RCPT TO containing SUBSTR gets a permanent 550.
+--print           also print each message, decoded, for people (the demo's mail reader).
 --stall-at N      the N-th message (1-based) is stored, then the server never answers it;
                   "STALLED <rcpt>" is printed so the test can kill the sender mid-send.
 """
@@ -20,7 +21,8 @@ from aiosmtpd.smtp import SMTP
 
 
 class Sink:
-    def __init__(self, directory, reject, stall_at):
+    def __init__(self, directory, reject, stall_at, show=False):
+        self.show = show
         self.dir = directory
         self.reject = reject
         self.stall_at = stall_at
@@ -56,6 +58,13 @@ class Sink:
             json.dump(info, f, ensure_ascii=False)
         os.rename(base + ".json.tmp", base + ".json")
         print("RECEIVED %s" % ",".join(envelope.rcpt_tos), flush=True)
+        if self.show:
+            print("-" * 72)
+            for name in ("From", "To", "Subject", "List-Unsubscribe"):
+                if msg[name]:
+                    print("%s: %s" % (name, msg[name]))
+            print()
+            print(parts.get("text/plain", ""), flush=True)
         if self.stall_at and n == self.stall_at:
             print("STALLED %s" % ",".join(envelope.rcpt_tos), flush=True)
             await asyncio.Event().wait()
@@ -68,9 +77,10 @@ async def main():
     p.add_argument("--dir", required=True)
     p.add_argument("--reject", default="")
     p.add_argument("--stall-at", type=int, default=0)
+    p.add_argument("--print", action="store_true", dest="show")
     a = p.parse_args()
     os.makedirs(a.dir, exist_ok=True)
-    handler = Sink(a.dir, a.reject, a.stall_at)
+    handler = Sink(a.dir, a.reject, a.stall_at, a.show)
     loop = asyncio.get_running_loop()
     server = await loop.create_server(
         lambda: SMTP(handler, hostname="sink.test", enable_SMTPUTF8=True),
@@ -79,6 +89,8 @@ async def main():
     )
     port = server.sockets[0].getsockname()[1]
     print("PORT %d" % port, flush=True)
+    if a.show:
+        await server.serve_forever()
     # Stop when the test closes our standard input (or dies).
     await loop.run_in_executor(None, sys.stdin.read)
     server.close()
