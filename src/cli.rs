@@ -663,7 +663,15 @@ fn rules_check(dir: Option<&Path>) -> Result<()> {
 
 /// Whether an error is the caller's mistake (exit 2) rather than a runtime failure (exit 1).
 pub fn is_usage_error(e: &anyhow::Error) -> bool {
+    let mail_config =
+        |d: &crate::digest::DigestError| matches!(d, crate::digest::DigestError::Config(_));
     e.downcast_ref::<UsageError>().is_some()
         || e.downcast_ref::<ConfigError>().is_some()
+        || e.downcast_ref::<crate::digest::DigestError>()
+            .is_some_and(mail_config)
+        || matches!(
+            e.downcast_ref::<crate::app::AppError>(),
+            Some(crate::app::AppError::Mail(d)) if mail_config(d)
+        )
         || e.downcast_ref::<crate::rules::RuleLoadError>().is_some()
 }

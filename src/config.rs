@@ -321,6 +321,14 @@ impl Validator<'_> {
             .schedule
             .unwrap_or_else(|| DEFAULT_DIGEST_SCHEDULE.to_owned());
         self.cron("digest.schedule", &schedule)?;
+        for (i, address) in raw.digest.staff.iter().enumerate() {
+            address.parse::<lettre::Address>().map_err(|e| {
+                self.invalid(
+                    format!("digest.staff[{i}]"),
+                    format!("{address:?} is not an email address: {e}"),
+                )
+            })?;
+        }
         Ok(Config {
             crawl,
             sources,
@@ -496,6 +504,15 @@ impl Validator<'_> {
         if raw.host.trim().is_empty() {
             return Err(self.invalid("smtp.host", "must not be empty"));
         }
+        raw.from.parse::<lettre::message::Mailbox>().map_err(|e| {
+            self.invalid(
+                "smtp.from",
+                format!(
+                    "{:?} is not a sender like \"antenne <veille@example.org>\": {e}",
+                    raw.from
+                ),
+            )
+        })?;
         Ok(SmtpConfig {
             port: raw.port.unwrap_or(if tls == "tls" { 465 } else { 587 }),
             host: raw.host,

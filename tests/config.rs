@@ -51,6 +51,9 @@ fn errors_name_the_file_and_key() {
         ("[web]\naddr = \"localhost\"\n".to_owned(), vec!["web.addr"]),
         ("[crawl]\ntimeout_secs = 0\n".to_owned(), vec!["crawl.timeout_secs"]),
         ("[smtp]\nhost = \"h\"\nfrom = \"a@b\"\ntls = \"ssl3\"\n".to_owned(), vec!["smtp.tls"]),
+        ("[smtp]\nhost = \"h\"\nfrom = \"antenne (veille) <pas une adresse>\"\n".to_owned(), vec!["smtp.from", "not a sender"]),
+        ("[digest]\nstaff = [\"revue@example.org\", \"revue\"]\n".to_owned(), vec!["digest.staff[1]", "not an email address"]),
+        ("[digest]\nschedule = \"lundi 8h\"\n".to_owned(), vec!["digest.schedule", "not a valid cron expression"]),
         ("[[sources]]\nname = \"ft\"\nkind = \"france_travail\"\nurl = \"https://a.example/\"\n".to_owned(), vec!["sources[0].token_url", "required"]),
     ];
     for (text, wants) in rows {

@@ -1142,3 +1142,40 @@ async fn on_the_demo_a_visitor_subscribes_and_the_next_digest_arrives() {
     assert!(body.contains("désabonné"), "{body}");
     demo.kill().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn smtp_credentials_come_from_the_environment() {
+    let tmp = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open(&tmp.path().join("data")).unwrap();
+        fill(&store);
+        subscribe(&store, "lea@example.org", "animatrice", "{}", true);
+    }
+    let sink = Sink::start(&tmp.path().join("mail"), 0, &["--auth", "veille:s3cret"]);
+    let cfg = tmp.path().join("antenne.toml");
+    write_config(&cfg, sink.port);
+    let text = std::fs::read_to_string(&cfg).unwrap()
+        + "username_env = \"ANTENNE_TEST_SMTP_USER\"\npassword_env = \"ANTENNE_TEST_SMTP_PASSWORD\"\n";
+    std::fs::write(&cfg, text).unwrap();
+    let args = ["--data", "data", "--config", "antenne.toml", "digest"];
+
+    // A variable the file names but the environment lacks: a configuration error naming it.
+    let missing = antenne(tmp.path(), &args).await;
+    assert_eq!(missing.status.code(), Some(2), "{}", stderr(&missing));
+    assert!(
+        stderr(&missing).contains("smtp.username_env")
+            && stderr(&missing).contains("ANTENNE_TEST_SMTP_USER"),
+        "{}",
+        stderr(&missing)
+    );
+
+    let env = [
+        ("ANTENNE_TEST_SMTP_USER", "veille"),
+        ("ANTENNE_TEST_SMTP_PASSWORD", "s3cret"),
+    ];
+    let sent = crate::util::antenne_env(tmp.path(), &args, &env).await;
+    assert!(sent.status.success(), "{}", stderr(&sent));
+    let msgs = sink.messages();
+    assert_eq!(msgs.len(), 1, "{}", stdout(&sent));
+    assert_eq!(msgs[0]["auth_login"], "veille");
+}

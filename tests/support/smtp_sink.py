@@ -5,6 +5,7 @@ DIR/<n>.json (envelope plus headers and parts decoded by Python's email package,
 independent reader of what antenne wrote).
 
 --reject SUBSTR   RCPT TO containing SUBSTR gets a permanent 550.
+--auth USER:PASS  require SMTP AUTH (PLAIN or LOGIN; allowed without TLS on loopback).
 --print           also print each message, decoded, for people (the demo's mail reader).
 --stall-at N      the N-th message (1-based) is stored, then the server never answers it;
                   "STALLED <rcpt>" is printed so the test can kill the sender mid-send.
@@ -17,7 +18,7 @@ import json
 import os
 import sys
 
-from aiosmtpd.smtp import SMTP
+from aiosmtpd.smtp import SMTP, AuthResult
 
 
 class Sink:
@@ -43,7 +44,9 @@ class Sink:
         for part in msg.walk():
             if part.get_content_maintype() == "text":
                 parts[part.get_content_type()] = part.get_content()
+        auth = session.auth_data
         info = {
+            "auth_login": auth.login.decode() if auth is not None else None,
             "mail_from": envelope.mail_from,
             "rcpt_tos": envelope.rcpt_tos,
             "headers": {k: str(v) for k, v in msg.items()},
@@ -78,12 +81,22 @@ async def main():
     p.add_argument("--reject", default="")
     p.add_argument("--stall-at", type=int, default=0)
     p.add_argument("--print", action="store_true", dest="show")
+    p.add_argument("--auth", default="")
     a = p.parse_args()
     os.makedirs(a.dir, exist_ok=True)
     handler = Sink(a.dir, a.reject, a.stall_at, a.show)
     loop = asyncio.get_running_loop()
+    options = {}
+    if a.auth:
+        user, password = a.auth.split(":", 1)
+
+        def authenticator(server, session, envelope, mechanism, auth_data):
+            ok = auth_data.login.decode() == user and auth_data.password.decode() == password
+            return AuthResult(success=ok, handled=False, auth_data=auth_data)
+
+        options = dict(authenticator=authenticator, auth_required=True, auth_require_tls=False)
     server = await loop.create_server(
-        lambda: SMTP(handler, hostname="sink.test", enable_SMTPUTF8=True),
+        lambda: SMTP(handler, hostname="sink.test", enable_SMTPUTF8=True, **options),
         host="127.0.0.1",
         port=a.port,
     )
