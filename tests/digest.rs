@@ -615,6 +615,13 @@ fn rendered_email_snapshot() {
         site_url: "https://antenne.example.org/".into(),
     };
     let r = render_subscriber(&d).unwrap();
+    let mut evil = d.clone();
+    evil.sections[0].groups[0].ads[0].title = "Animatrice <script>alert(1)</script> & co".into();
+    let html = render_subscriber(&evil).unwrap().html;
+    assert!(
+        !html.contains("<script>") && html.contains("&#60;script&#62;"),
+        "{html}"
+    );
     insta::assert_snapshot!("digest_subject", r.subject);
     insta::assert_snapshot!("digest_text", r.text);
     insta::assert_snapshot!("digest_html", r.html);
@@ -810,6 +817,17 @@ async fn subscribe_confirm_digest_and_one_click_unsubscribe() {
         .trim_matches(['<', '>'])
         .to_owned();
     assert!(list_unsubscribe.starts_with(&format!("{base}/abonnement/desinscrire?")));
+    // The footer link (a GET, as a mail scanner would fetch it) only shows a button.
+    let page = client
+        .get(&list_unsubscribe)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Me désabonner"), "{page}");
+    assert_eq!(store.subscriptions().unwrap().len(), 1);
     // RFC 8058: a POST with this body, no cookie, no login.
     let (status, body) = post_form(&client, &list_unsubscribe, "List-Unsubscribe=One-Click").await;
     assert_eq!(status, 200, "{body}");
@@ -1178,4 +1196,25 @@ async fn smtp_credentials_come_from_the_environment() {
     let msgs = sink.messages();
     assert_eq!(msgs.len(), 1, "{}", stdout(&sent));
     assert_eq!(msgs[0]["auth_login"], "veille");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn starttls_never_falls_back_to_plain_text() {
+    let tmp = tempfile::tempdir().unwrap();
+    // The sink offers no STARTTLS.
+    let sink = Sink::start(&tmp.path().join("mail"), 0, &[]);
+    let store = Store::open(&tmp.path().join("data")).unwrap();
+    fill(&store);
+    subscribe(&store, "lea@example.org", "animatrice", "{}", true);
+    let mut cfg = config(Some(sink.port), "https://antenne.example.org");
+    cfg.smtp.as_mut().unwrap().tls = "starttls".into();
+    cfg.digest.staff.clear();
+    let mut mail = Mail::open(&cfg, &store, tmp.path()).await.unwrap();
+    mail.retry.first_delay = std::time::Duration::from_millis(1);
+    let report = digest::run_week(&store, &mail, Week::of(Utc::now()), Utc::now(), false)
+        .await
+        .unwrap();
+    assert!(report.delivery.sent.is_empty(), "{report:?}");
+    assert_eq!(report.delivery.deferred.len(), 1, "{report:?}");
+    assert!(sink.messages().is_empty());
 }
