@@ -106,7 +106,16 @@ pub async fn digest_loop(app: App, mut shutdown: watch::Receiver<bool>) {
                     deferred = r.delivery.deferred.len(),
                     "weekly digest"
                 ),
-                Err(e) => tracing::error!(week = %week, "weekly digest failed: {e}"),
+                Err(e) => {
+                    // The tick stays due: try again shortly (a week already planned is not
+                    // planned twice, so a retry only sends what is left).
+                    tracing::error!(week = %week, "weekly digest failed, retrying: {e}");
+                    tokio::select! {
+                        () = tokio::time::sleep(DIGEST_ERROR_PAUSE) => {}
+                        _ = shutdown.changed() => return,
+                    }
+                    continue;
+                }
             }
             if let Some(next) = crate::digest::week::next_tick(&schedule, now.max(tick)) {
                 let value = format!("{schedule}|{}", next.to_rfc3339());
