@@ -578,7 +578,7 @@ async fn a_visitor_subscribes_confirms_and_the_weekly_digest_arrives() {
             .create_user("revue@federation.example", &hash, chrono::Utc::now())
             .unwrap();
     }
-    let sink = crate::digest::Sink::start(&work.path().join("mail"), 0, &[]);
+    let sink = crate::smtp::Sink::start(&work.path().join("mail"), 0, &[]);
     let smtp = format!(
         "[smtp]\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nfrom = \"Veille antenne <veille@antenne.example.org>\"\n",
         sink.port

@@ -16,6 +16,8 @@ mod lifecycle;
 mod openapi;
 mod rules;
 mod schedule;
+mod smtp;
 mod staff;
 mod store;
+mod subscribe;
 mod web;
