@@ -81,6 +81,10 @@ async fn confirm_by_button(client: &reqwest::Client, base: &str, link: &str) {
     assert!(body.contains("Abonnement confirmé"), "{body}");
 }
 
+async fn get_text(client: &reqwest::Client, url: &str) -> String {
+    client.get(url).send().await.unwrap().text().await.unwrap()
+}
+
 fn http_client() -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
@@ -164,14 +168,7 @@ async fn subscribe_confirm_digest_and_one_click_unsubscribe() {
     assert_eq!(status, 400);
 
     // The link shows a button; the button confirms.
-    let page = client
-        .get(&confirm)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = get_text(&client, &confirm).await;
     assert!(page.contains("Confirmer mon abonnement"), "{page}");
     confirm_by_button(&client, &base, &confirm).await;
 
@@ -186,14 +183,7 @@ async fn subscribe_confirm_digest_and_one_click_unsubscribe() {
     assert!(text.contains("Bretagne (2)"), "{text}");
     assert!(!text.contains("Arcachon"));
     let manage = link(text, &format!("{base}/abonnement/gerer"));
-    let page = client
-        .get(&manage)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = get_text(&client, &manage).await;
     assert!(page.contains("Mettre en pause"), "{page}");
     assert!(page.contains("lea@example.org"));
 
@@ -202,14 +192,7 @@ async fn subscribe_confirm_digest_and_one_click_unsubscribe() {
         .to_owned();
     assert!(list_unsubscribe.starts_with(&format!("{base}/abonnement/desinscrire?")));
     // The footer link (a GET, as a mail scanner would fetch it) only shows a button.
-    let page = client
-        .get(&list_unsubscribe)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = get_text(&client, &list_unsubscribe).await;
     assert!(page.contains("Me désabonner"), "{page}");
     assert_eq!(store.subscriptions().unwrap().len(), 1);
     // RFC 8058: a POST with this body, no cookie, no login.
