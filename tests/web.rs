@@ -176,6 +176,25 @@ async fn metrics_in_prometheus_text() {
         ..Default::default()
     };
     state.store.record_run(&run, None).unwrap();
+    let sub = state
+        .store
+        .add_subscription("lea@example.org", "animatrice", "{}", now)
+        .unwrap();
+    state.store.confirm_subscription(sub.id, now).unwrap();
+    state
+        .store
+        .add_subscription("yann@example.org", "animateur", "{}", now)
+        .unwrap();
+    let digest = antenne::store::NewDigest {
+        week: "2026-W48".into(),
+        recipient: "lea@example.org".into(),
+        kind: "subscriber".into(),
+        message_id: "<m@example.org>".into(),
+        message: b"Subject: x\r\n\r\nx".to_vec(),
+        ads: 1,
+        window_end: now,
+    };
+    state.store.plan_digest(&digest, now).unwrap();
     let (status, headers, text) = get(&state, "/metrics").await;
     assert_eq!(status, StatusCode::OK);
     assert!(
@@ -190,6 +209,10 @@ async fn metrics_in_prometheus_text() {
         "antenne_source_last_run_duration_seconds{source=\"board-a\"} 1.5",
         "antenne_postings{status=\"open\",verdict=\"ant\"} 1",
         "# TYPE antenne_source_fetched_total counter",
+        "antenne_digest_messages{status=\"pending\"} 1",
+        "antenne_subscriptions{state=\"active\"} 1",
+        "antenne_subscriptions{state=\"unconfirmed\"} 1",
+        "antenne_subscriptions{state=\"paused\"} 0",
     ] {
         assert!(text.lines().any(|l| l == line), "{line:?} in\n{text}");
     }

@@ -401,6 +401,17 @@ impl Store {
             .map_err(|e| self.sql_err(e))
     }
 
+    /// Outbox rows by status, every week.
+    pub fn outbox_counts(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare("SELECT status, COUNT(*) FROM digests GROUP BY status ORDER BY status")
+            .map_err(|e| self.sql_err(e))?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .and_then(Iterator::collect)
+            .map_err(|e| self.sql_err(e))
+    }
+
     /// Marks a row as being sent (committed before the first byte goes out).
     pub fn claim_digest(&self, id: i64) -> Result<(), StoreError> {
         self.conn()

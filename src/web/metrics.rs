@@ -1,4 +1,5 @@
-//! `GET /metrics`: crawl health per source and the posting counts, in Prometheus text format.
+//! `GET /metrics`: crawl health per source, the posting counts, subscriptions and the digest
+//! outbox, in Prometheus text format.
 
 use std::fmt::Write;
 
@@ -16,9 +17,16 @@ fn label(v: &str) -> String {
 }
 
 pub(super) async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, WebError> {
-    let (health, counts) = state
+    let (health, counts, outbox, subscriptions) = state
         .store
-        .run(|s| Ok::<_, crate::store::StoreError>((s.source_health()?, s.posting_counts()?)))
+        .run(|s| {
+            Ok::<_, crate::store::StoreError>((
+                s.source_health()?,
+                s.posting_counts()?,
+                s.outbox_counts()?,
+                s.subscriptions()?,
+            ))
+        })
         .await
         .map_err(WebError::internal)?;
     let mut out = String::new();
@@ -103,6 +111,36 @@ pub(super) async fn metrics(State(state): State<AppState>) -> Result<impl IntoRe
                     ),
                     n as f64,
                 )
+            })
+            .collect(),
+    );
+    family(
+        "antenne_digest_messages",
+        "gauge",
+        "Digest outbox rows by state (pending, sending, sent, failed), all weeks.",
+        outbox
+            .into_iter()
+            .map(|(status, n)| (format!("status=\"{}\"", label(&status)), n as f64))
+            .collect(),
+    );
+    let state_of = |s: &crate::store::Subscription| {
+        if s.confirmed_at.is_none() {
+            "unconfirmed"
+        } else if s.paused_at.is_some() {
+            "paused"
+        } else {
+            "active"
+        }
+    };
+    family(
+        "antenne_subscriptions",
+        "gauge",
+        "Subscriptions by state.",
+        ["active", "paused", "unconfirmed"]
+            .into_iter()
+            .map(|st| {
+                let n = subscriptions.iter().filter(|s| state_of(s) == st).count();
+                (format!("state=\"{st}\""), n as f64)
             })
             .collect(),
     );
