@@ -83,11 +83,9 @@ pub async fn digest_loop(app: App, mut shutdown: watch::Receiver<bool>) {
         else {
             return;
         };
-        let value = format!("{schedule}|{}", tick.to_rfc3339());
-        let _ = app
-            .store
-            .run(move |s| s.set_meta(DIGEST_NEXT_RUN, &value))
-            .await;
+        if stored.as_deref() != Some(tick_value(&schedule, tick).as_str()) {
+            save_tick(&app, &schedule, tick).await;
+        }
         let retry = app.store.run(|s| s.next_retry()).await.ok().flatten();
         let when = retry.map_or(tick, |r| r.min(tick));
         let wait = (when - Utc::now()).to_std().unwrap_or_default();
@@ -118,11 +116,7 @@ pub async fn digest_loop(app: App, mut shutdown: watch::Receiver<bool>) {
                 }
             }
             if let Some(next) = crate::digest::week::next_tick(&schedule, now.max(tick)) {
-                let value = format!("{schedule}|{}", next.to_rfc3339());
-                let _ = app
-                    .store
-                    .run(move |s| s.set_meta(DIGEST_NEXT_RUN, &value))
-                    .await;
+                save_tick(&app, &schedule, next).await;
             }
         } else if let Err(e) = crate::digest::deliver(&app.store, &mail, now).await {
             // Deferred rows stay due: pause, or the loop would spin on the same error.
@@ -133,6 +127,19 @@ pub async fn digest_loop(app: App, mut shutdown: watch::Receiver<bool>) {
             }
         }
     }
+}
+
+/// The stored form of the digest's next tick: the schedule it came from, then the time.
+fn tick_value(schedule: &str, tick: DateTime<Utc>) -> String {
+    format!("{schedule}|{}", tick.to_rfc3339())
+}
+
+async fn save_tick(app: &App, schedule: &str, tick: DateTime<Utc>) {
+    let value = tick_value(schedule, tick);
+    let _ = app
+        .store
+        .run(move |s| s.set_meta(DIGEST_NEXT_RUN, &value))
+        .await;
 }
 
 async fn run_sources_loop(app: App, mut shutdown: watch::Receiver<bool>) {

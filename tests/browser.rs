@@ -217,6 +217,32 @@ impl Site {
     }
 }
 
+/// Fills the login form on the page shown and waits for the review queue.
+async fn log_in(c: &Client) {
+    c.find(Locator::Css("#email"))
+        .await
+        .unwrap()
+        .send_keys("revue@federation.example")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#password"))
+        .await
+        .unwrap()
+        .send_keys("un mot de passe assez long")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#login"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("table.queue"))
+        .await
+        .unwrap();
+}
+
 /// Waits until the page's main heading reads `expected`.
 async fn heading(c: &Client, expected: &str) {
     let mut last = String::new();
@@ -451,28 +477,7 @@ async fn a_reviewer_logs_in_moves_with_the_keyboard_lifts_a_flag_and_undoes_it()
     // Anonymous: the queue sends to the login page.
     c.goto(&format!("{base}/revue")).await.unwrap();
     arrive(&c, "/connexion").await;
-    c.find(Locator::Css("#email"))
-        .await
-        .unwrap()
-        .send_keys("revue@federation.example")
-        .await
-        .unwrap();
-    c.find(Locator::Css("#password"))
-        .await
-        .unwrap()
-        .send_keys("un mot de passe assez long")
-        .await
-        .unwrap();
-    c.find(Locator::Css("#login"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait()
-        .for_element(Locator::Css("table.queue"))
-        .await
-        .unwrap();
+    log_in(&c).await;
     assert!(c.current_url().await.unwrap().path().ends_with("/revue"));
 
     // j selects the first ad of the queue and focuses its link.
@@ -632,28 +637,7 @@ async fn a_visitor_subscribes_confirms_and_the_weekly_digest_arrives() {
 
     // Staff send the week's digest from the review space.
     c.goto(&format!("{base}/connexion")).await.unwrap();
-    c.find(Locator::Css("#email"))
-        .await
-        .unwrap()
-        .send_keys("revue@federation.example")
-        .await
-        .unwrap();
-    c.find(Locator::Css("#password"))
-        .await
-        .unwrap()
-        .send_keys("un mot de passe assez long")
-        .await
-        .unwrap();
-    c.find(Locator::Css("#login"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait()
-        .for_element(Locator::Css("table.queue"))
-        .await
-        .unwrap();
+    log_in(&c).await;
     c.goto(&format!("{base}/revue/resume")).await.unwrap();
     heading(
         &c,

@@ -175,7 +175,7 @@ pub async fn run_week(
         return Err(DigestError::FutureWeek(week));
     }
     let end = now.min(week.end());
-    let (subscriptions, records, health, done) = {
+    let (subscriptions, records, health, done, last_windows) = {
         let w = week.to_string();
         store
             .run(move |s| -> Result<_, StoreError> {
@@ -188,24 +188,15 @@ pub async fn run_week(
                     s.postings()?,
                     s.source_health()?,
                     s.outbox(&w)?,
+                    s.last_digest_windows()?,
                 ))
             })
             .await?
     };
-    let already = |email: &str| done.iter().any(|r| r.recipient == email);
-    let last_windows: BTreeMap<String, Option<DateTime<Utc>>> = {
-        let mut addresses: Vec<String> = subscriptions.iter().map(|s| s.email.clone()).collect();
-        addresses.extend(mail.staff.iter().cloned());
-        store
-            .run(move |s| -> Result<_, StoreError> {
-                addresses
-                    .into_iter()
-                    .map(|a| Ok((a.clone(), s.last_digest_window(&a)?)))
-                    .collect()
-            })
-            .await?
-    };
-    let window_of = |email: &str| Window::after(last_windows.get(email).copied().flatten(), end);
+    let planned_before: std::collections::HashSet<&str> =
+        done.iter().map(|r| r.recipient.as_str()).collect();
+    let already = |email: &str| planned_before.contains(email);
+    let window_of = |email: &str| Window::after(last_windows.get(email).copied(), end);
     let mut by_address: BTreeMap<&str, Vec<&Subscription>> = BTreeMap::new();
     for s in subscriptions.iter().filter(|s| s.is_active()) {
         by_address.entry(s.email.as_str()).or_default().push(s);

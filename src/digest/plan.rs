@@ -67,23 +67,12 @@ pub fn candidates_index(
 }
 
 fn details(r: &PostingRecord) -> String {
-    let l = &r.posting.location;
-    let mut place: Vec<String> = Vec::new();
-    if let Some(c) = &l.city {
-        place.push(c.clone());
-    }
-    match (&l.department, &l.department_code) {
-        (Some(d), Some(code)) => place.push(format!("{d} ({code})")),
-        (Some(d), None) => place.push(d.clone()),
-        _ => {}
-    }
-    let mut parts: Vec<String> = Vec::new();
-    if let Some(e) = &r.posting.employer {
-        parts.push(e.clone());
-    }
-    if !place.is_empty() {
-        parts.push(place.join(", "));
-    }
+    // No région: the email groups ads by région already.
+    let place = r.posting.location.label(false);
+    let parts: Vec<&str> = [r.posting.employer.as_deref().unwrap_or_default(), &place]
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .collect();
     if parts.is_empty() {
         "Employeur non précisé".to_owned()
     } else {

@@ -44,27 +44,11 @@ impl SavedSearch {
                 "La recherche est trop longue (plus de {MAX_WORDS_CHARS} caractères)."
             ));
         }
-        let region = match clean(region) {
-            Some(r) => Some(
-                places::region(r)
-                    .ok_or_else(|| format!("Région inconnue : « {r} »."))?
-                    .to_owned(),
-            ),
-            None => None,
-        };
-        let department = match clean(department) {
-            Some(d) => Some(
-                places::departement(d)
-                    .ok_or_else(|| format!("Département inconnu : « {d} »."))?
-                    .code
-                    .to_owned(),
-            ),
-            None => None,
-        };
+        let (region, department) = places::form_filters(region, department)?;
         let search = Self {
             q,
-            region,
-            department,
+            region: region.map(str::to_owned),
+            department: department.map(str::to_owned),
             contract: clean(contract).map(str::to_owned),
             employer_type: clean(employer_type).map(str::to_owned),
         };

@@ -72,6 +72,26 @@ pub struct Location {
     pub country: Option<String>,
 }
 
+impl Location {
+    /// The place for people: « Arcachon, Gironde (33) », then « , Nouvelle-Aquitaine » with
+    /// `region`; empty when nothing is known.
+    pub fn label(&self, region: bool) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        if let Some(c) = &self.city {
+            parts.push(c.clone());
+        }
+        match (&self.department, &self.department_code) {
+            (Some(d), Some(code)) => parts.push(format!("{d} ({code})")),
+            (Some(d), None) => parts.push(d.clone()),
+            _ => {}
+        }
+        if let Some(r) = self.region.as_ref().filter(|_| region) {
+            parts.push(r.clone());
+        }
+        parts.join(", ")
+    }
+}
+
 /// A salary read from free text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SalaryRange {

@@ -137,6 +137,28 @@ pub fn region(query: &str) -> Option<&'static str> {
     TABLE.regions.get(&fold(query)).copied()
 }
 
+/// A région and a département as typed in a search form: blank means no filter; a known
+/// one comes back canonical (région name, département code); an unknown one is an error in
+/// French, for the page.
+pub fn form_filters(
+    region: Option<&str>,
+    department: Option<&str>,
+) -> Result<(Option<&'static str>, Option<&'static str>), String> {
+    let region = match region.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(r) => Some(self::region(r).ok_or_else(|| format!("Région inconnue : « {r} »."))?),
+        None => None,
+    };
+    let department = match department.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(d) => Some(
+            departement(d)
+                .ok_or_else(|| format!("Département inconnu : « {d} »."))?
+                .code,
+        ),
+        None => None,
+    };
+    Ok((region, department))
+}
+
 /// The département of a French postcode (Corsica split at 20200, overseas on three digits).
 pub fn departement_of_postcode(postcode: &str) -> Option<&'static Departement> {
     let pc = postcode.trim();

@@ -7,11 +7,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, params};
 
-use super::{Store, StoreError};
-
-fn ts(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
+use super::{Store, StoreError, ts};
 
 fn parse_ts(s: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
@@ -47,6 +43,17 @@ impl Subscription {
     pub fn is_active(&self) -> bool {
         self.confirmed_at.is_some() && self.paused_at.is_none()
     }
+}
+
+/// How many subscriptions are in each state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SubscriptionCounts {
+    /// Confirmed and not paused.
+    pub active: i64,
+    /// Confirmed and paused.
+    pub paused: i64,
+    /// Not confirmed yet.
+    pub unconfirmed: i64,
 }
 
 /// A digest to put in the outbox.
@@ -232,6 +239,38 @@ impl Store {
             .map_err(|e| self.sql_err(e))
     }
 
+    /// Subscriptions per state.
+    pub fn subscription_counts(&self) -> Result<SubscriptionCounts, StoreError> {
+        self.conn()
+            .query_row(
+                "SELECT \
+                 COUNT(*) FILTER (WHERE confirmed_at IS NOT NULL AND paused_at IS NULL), \
+                 COUNT(*) FILTER (WHERE confirmed_at IS NOT NULL AND paused_at IS NOT NULL), \
+                 COUNT(*) FILTER (WHERE confirmed_at IS NULL) \
+                 FROM subscriptions",
+                [],
+                |r| {
+                    Ok(SubscriptionCounts {
+                        active: r.get(0)?,
+                        paused: r.get(1)?,
+                        unconfirmed: r.get(2)?,
+                    })
+                },
+            )
+            .map_err(|e| self.sql_err(e))
+    }
+
+    /// Unconfirmed subscriptions of one address.
+    pub fn unconfirmed_count(&self, email: &str) -> Result<i64, StoreError> {
+        self.conn()
+            .query_row(
+                "SELECT COUNT(*) FROM subscriptions WHERE email = ?1 AND confirmed_at IS NULL",
+                [email],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.sql_err(e))
+    }
+
     /// Notes that a confirmation request was sent now.
     pub fn confirmation_sent(&self, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
         self.update_subscription(
@@ -314,17 +353,22 @@ impl Store {
             .map_err(|e| self.sql_err(e))
     }
 
-    /// The end of the window of the last digest planned for `recipient`, if any.
-    pub fn last_digest_window(&self, recipient: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
-        let last: Option<String> = self
-            .conn()
-            .query_row(
-                "SELECT MAX(window_end) FROM digests WHERE recipient = ?1",
-                [recipient],
-                |r| r.get(0),
-            )
+    /// For every recipient with a digest, the end of the window of the last one planned.
+    pub fn last_digest_windows(
+        &self,
+    ) -> Result<std::collections::HashMap<String, DateTime<Utc>>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare("SELECT recipient, MAX(window_end) FROM digests GROUP BY recipient")
             .map_err(|e| self.sql_err(e))?;
-        Ok(last.as_deref().and_then(parse_ts))
+        let rows: Vec<(String, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .and_then(Iterator::collect)
+            .map_err(|e| self.sql_err(e))?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(who, end)| Some((who, parse_ts(&end)?)))
+            .collect())
     }
 
     /// Puts a digest in the outbox, unless one exists for its (week, recipient). Returns

@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use rusqlite::Connection;
 use thiserror::Error;
 
-pub use mail::{NewDigest, OutboxRow, Subscription};
+pub use mail::{NewDigest, OutboxRow, Subscription, SubscriptionCounts};
 pub use postings::{Change, DuplicateCandidate};
 pub use sources::{RunRecord, SourceHealth, SourceState, Validators};
 pub use staff::{ReviewEntry, Session};
@@ -197,6 +197,11 @@ impl Store {
             )
             .map_err(|e| self.sql_err(e))
     }
+}
+
+/// A time as stored by the staff, source and mail tables (RFC 3339, milliseconds, UTC).
+fn ts(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 fn lock_dir(dir: &Path) -> Result<File, StoreError> {

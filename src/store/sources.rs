@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 
-use super::{Store, StoreError};
+use super::{Store, StoreError, ts};
 use crate::model::Source;
 
 /// HTTP validators remembered for one URL.
@@ -61,10 +61,6 @@ pub struct SourceState {
     pub last_error: Option<String>,
     /// Failed runs in a row.
     pub consecutive_failures: i64,
-}
-
-fn ts(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 impl Store {

@@ -3,11 +3,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 
-use super::{Store, StoreError};
-
-fn ts(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
+use super::{Store, StoreError, ts};
 
 /// A logged-in staff member.
 #[derive(Debug, Clone, PartialEq, Eq)]

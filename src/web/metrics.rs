@@ -24,7 +24,7 @@ pub(super) async fn metrics(State(state): State<AppState>) -> Result<impl IntoRe
                 s.source_health()?,
                 s.posting_counts()?,
                 s.outbox_counts()?,
-                s.subscriptions()?,
+                s.subscription_counts()?,
             ))
         })
         .await
@@ -123,26 +123,18 @@ pub(super) async fn metrics(State(state): State<AppState>) -> Result<impl IntoRe
             .map(|(status, n)| (format!("status=\"{}\"", label(&status)), n as f64))
             .collect(),
     );
-    let state_of = |s: &crate::store::Subscription| {
-        if s.confirmed_at.is_none() {
-            "unconfirmed"
-        } else if s.paused_at.is_some() {
-            "paused"
-        } else {
-            "active"
-        }
-    };
     family(
         "antenne_subscriptions",
         "gauge",
         "Subscriptions by state.",
-        ["active", "paused", "unconfirmed"]
-            .into_iter()
-            .map(|st| {
-                let n = subscriptions.iter().filter(|s| state_of(s) == st).count();
-                (format!("state=\"{st}\""), n as f64)
-            })
-            .collect(),
+        [
+            ("active", subscriptions.active),
+            ("paused", subscriptions.paused),
+            ("unconfirmed", subscriptions.unconfirmed),
+        ]
+        .into_iter()
+        .map(|(st, n)| (format!("state=\"{st}\""), n as f64))
+        .collect(),
     );
     Ok((
         [(

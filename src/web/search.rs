@@ -50,28 +50,14 @@ impl Params {
                 .filter(|s| !s.is_empty())
                 .map(str::to_owned)
         };
-        let region = match nonempty(&self.region) {
-            Some(r) => Some(
-                places::region(&r)
-                    .ok_or_else(|| WebError::BadRequest(format!("Région inconnue : « {r} ».")))?
-                    .to_owned(),
-            ),
-            None => None,
-        };
-        let department = match nonempty(&self.department) {
-            Some(d) => Some(
-                places::departement(&d)
-                    .ok_or_else(|| WebError::BadRequest(format!("Département inconnu : « {d} ».")))?
-                    .code
-                    .to_owned(),
-            ),
-            None => None,
-        };
+        let (region, department) =
+            places::form_filters(self.region.as_deref(), self.department.as_deref())
+                .map_err(WebError::BadRequest)?;
         let page = self.page.unwrap_or(1).clamp(1, 500);
         Ok(SearchQuery {
             text: self.q.clone(),
-            region,
-            department,
+            region: region.map(str::to_owned),
+            department: department.map(str::to_owned),
             contract: nonempty(&self.contract),
             all: self
                 .all

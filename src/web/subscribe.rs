@@ -16,7 +16,7 @@ use crate::normalize::places;
 use crate::store::Subscription;
 
 /// Unconfirmed subscriptions one address may hold; past this, no more confirmation requests.
-pub const MAX_PENDING_PER_ADDRESS: usize = 5;
+pub const MAX_PENDING_PER_ADDRESS: i64 = 5;
 /// Least time between two confirmation requests for one subscription.
 pub const CONFIRM_RESEND_AFTER: chrono::Duration = chrono::Duration::minutes(10);
 
@@ -118,12 +118,8 @@ pub(super) async fn subscribe(
     let (sub, pending) = state
         .store
         .run(
-            move |s| -> Result<(Subscription, usize), crate::store::StoreError> {
-                let pending = s
-                    .subscriptions()?
-                    .iter()
-                    .filter(|x| x.email == address && x.confirmed_at.is_none())
-                    .count();
+            move |s| -> Result<(Subscription, i64), crate::store::StoreError> {
+                let pending = s.unconfirmed_count(&address)?;
                 Ok((s.add_subscription(&address, &q, &filters, now)?, pending))
             },
         )
@@ -316,7 +312,7 @@ pub(super) async fn manage_action(
         }
         "change" => {
             let old = SavedSearch::from_stored(&sub.query, &sub.filters);
-            let mut new = SavedSearch::from_fields(
+            let new = SavedSearch::from_fields(
                 &f.q,
                 f.region.as_deref(),
                 f.department.as_deref(),
@@ -324,7 +320,6 @@ pub(super) async fn manage_action(
                 old.employer_type.as_deref(),
             )
             .map_err(WebError::BadRequest)?;
-            new.q = new.q.trim().to_owned();
             let (q, filters) = (new.q.clone(), new.filters_json());
             state
                 .store

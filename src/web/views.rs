@@ -20,20 +20,7 @@ pub(crate) struct AdSummary {
 }
 
 pub(crate) fn place(r: &PostingRecord) -> String {
-    let l = &r.posting.location;
-    let mut parts: Vec<String> = Vec::new();
-    if let Some(c) = &l.city {
-        parts.push(c.clone());
-    }
-    match (&l.department, &l.department_code) {
-        (Some(d), Some(code)) => parts.push(format!("{d} ({code})")),
-        (Some(d), None) => parts.push(d.clone()),
-        _ => {}
-    }
-    if let Some(r) = &l.region {
-        parts.push(r.clone());
-    }
-    parts.join(", ")
+    r.posting.location.label(true)
 }
 
 impl AdSummary {

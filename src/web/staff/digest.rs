@@ -29,9 +29,9 @@ struct DigestPage {
     week: String,
     span: String,
     lines: Vec<Line>,
-    active: usize,
-    unconfirmed: usize,
-    paused: usize,
+    active: i64,
+    unconfirmed: i64,
+    paused: i64,
     enabled: bool,
 }
 
@@ -53,7 +53,7 @@ pub(super) async fn page(
     let (rows, subs) = state
         .store
         .run(move |s| -> Result<_, crate::store::StoreError> {
-            Ok((s.outbox(&w)?, s.subscriptions()?))
+            Ok((s.outbox(&w)?, s.subscription_counts()?))
         })
         .await
         .map_err(WebError::internal)?;
@@ -77,9 +77,9 @@ pub(super) async fn page(
                 error: r.error.unwrap_or_default(),
             })
             .collect(),
-        active: subs.iter().filter(|s| s.is_active()).count(),
-        unconfirmed: subs.iter().filter(|s| s.confirmed_at.is_none()).count(),
-        paused: subs.iter().filter(|s| s.paused_at.is_some()).count(),
+        active: subs.active,
+        unconfirmed: subs.unconfirmed,
+        paused: subs.paused,
         enabled: state.mail.is_some(),
     };
     Ok(Html(page.render().map_err(WebError::internal)?))
