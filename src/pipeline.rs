@@ -17,6 +17,8 @@ use crate::store::{Change, RunRecord, Validators};
 
 /// Most listing pages followed for one source in one run.
 pub const MAX_LISTING_PAGES: usize = 50;
+/// Longest the CPU work on one ad (text, verdict) may take before the ad is skipped.
+pub const ITEM_BUDGET: std::time::Duration = std::time::Duration::from_secs(10);
 /// Complete, successful runs in a row a source must omit an ad before it counts as gone.
 pub const GONE_AFTER_RUNS: u32 = 3;
 
@@ -41,13 +43,62 @@ pub async fn run_sources_with(
     }
     let crawler = std::sync::Arc::new(Crawler::new(app.fetcher.clone(), &app.config.crawl));
     let mut set = JoinSet::new();
+    let mut tasks = std::collections::HashMap::new();
     for (i, source) in sources.iter().cloned().enumerate() {
         let (app, crawler, progress) = (app.clone(), crawler.clone(), progress.clone());
-        set.spawn(async move { (i, run_source(&app, &crawler, &source, progress).await) });
+        let task = set.spawn(async move { run_source(&app, &crawler, &source, progress).await });
+        tasks.insert(task.id(), i);
     }
-    let mut out: Vec<(usize, RunRecord)> = set.join_all().await;
-    out.sort_by_key(|(i, _)| *i);
-    out.into_iter().map(|(_, r)| r).collect()
+    let mut out: Vec<Option<RunRecord>> = vec![None; sources.len()];
+    while let Some(joined) = set.join_next_with_id().await {
+        match joined {
+            Ok((id, record)) => out[tasks[&id]] = Some(record),
+            // A bug hit by one board's content is that source's fault; the others go on.
+            Err(e) => {
+                let i = tasks[&e.id()];
+                let message = panic_message(e);
+                out[i] = Some(record_panic(app, &sources[i], message).await);
+            }
+        }
+    }
+    out.into_iter().flatten().collect()
+}
+
+/// The message of a task that panicked (or was cancelled).
+fn panic_message(e: tokio::task::JoinError) -> String {
+    if !e.is_panic() {
+        return "the run was cancelled".into();
+    }
+    let payload = e.into_panic();
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
+/// Records a source run that panicked, as a failure of that source.
+async fn record_panic(app: &App, source: &Source, message: String) -> RunRecord {
+    tracing::error!(source = %source.name, "source run panicked: {message}");
+    let now = Utc::now();
+    let record = RunRecord {
+        source: source.name.clone(),
+        started_at: now,
+        finished_at: now,
+        errors: 1,
+        error_kind: Some("panic".into()),
+        error: Some(format!(
+            "{}: internal error while reading this source: {message}",
+            source.name
+        )),
+        ..RunRecord::default()
+    };
+    let next = crate::scheduler::next_run(&source.schedule, now);
+    let saved = record.clone();
+    if let Err(e) = app.store.run(move |s| s.record_run(&saved, next)).await {
+        tracing::error!(source = %source.name, "cannot record the run: {e}");
+    }
+    record
 }
 
 /// One source's run in progress.
@@ -187,9 +238,11 @@ impl Run<'_> {
         let Some(feed) = self.fetch_conditional(&self.source.url).await? else {
             return Ok(());
         };
-        let items = parse(feed.clone(), |d| extract::extract(d, Expect::Feed))
-            .await?
-            .postings;
+        let found = parse(feed.clone(), |d| extract::extract(d, Expect::Feed)).await?;
+        for reason in found.skipped {
+            self.item_fault(reason);
+        }
+        let items = found.postings;
         let whole = items.len() <= self.app.config.crawl.max_items_per_source;
         for item in self.capped(items) {
             if self.source.follow_links
@@ -326,8 +379,7 @@ impl Run<'_> {
             if robots {
                 tracing::info!(source = %self.source.name, "skipped: {}", fault.message);
             } else {
-                tracing::warn!(source = %self.source.name, "ad page failed: {}", fault.message);
-                self.record.errors += 1;
+                self.item_fault(fault.message);
             }
             if let Some(item) = item.filter(|_| !robots) {
                 let _ = self.keep(item, link).await;
@@ -404,14 +456,36 @@ impl Run<'_> {
         }
     }
 
-    /// Normalises, keys, validates and stores one ad seen at `at`.
+    /// Counts a fault that cost one item, and keeps its message for the operator.
+    fn item_fault(&mut self, message: String) {
+        tracing::warn!(source = %self.source.name, "ad skipped: {message}");
+        self.record.errors += 1;
+        self.record.item_fault = Some(message);
+    }
+
+    /// Normalises, keys, validates and stores one ad seen at `at`. The CPU work runs on the
+    /// blocking pool within `ITEM_BUDGET`; an ad over budget is skipped with a fault.
     async fn keep(&mut self, mut raw: RawPosting, at: &str) -> Result<(), Fault> {
         raw.fetched_at = raw.fetched_at.or_else(|| Some(Utc::now()));
-        let posting = match normalize::normalize(raw) {
-            Ok(p) => p,
-            Err(e) => {
-                tracing::warn!(source = %self.source.name, "skipped an ad: {e}");
-                self.record.errors += 1;
+        let rules = self.app.rules.clone();
+        let work = tokio::task::spawn_blocking(move || {
+            normalize::normalize(raw).map(|posting| {
+                let verdict = rules.evaluate(&posting);
+                (posting, verdict)
+            })
+        });
+        let (posting, verdict) = match tokio::time::timeout(ITEM_BUDGET, work).await {
+            Ok(Ok(Ok(judged))) => judged,
+            Ok(Ok(Err(e))) => {
+                self.item_fault(e.to_string());
+                return Ok(());
+            }
+            Ok(Err(join)) => std::panic::resume_unwind(join.into_panic()),
+            Err(_) => {
+                self.item_fault(format!(
+                    "{at}: reading the ad took longer than {} s",
+                    ITEM_BUDGET.as_secs()
+                ));
                 return Ok(());
             }
         };
@@ -424,7 +498,7 @@ impl Run<'_> {
                     .near
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
-                keep_posting(s, &mut index, &app.rules, &name, &at, posting, Utc::now())
+                store_judged(s, &mut index, &name, &at, posting, verdict, Utc::now())
             })
             .await
             .map_err(store_fault)?;
@@ -501,7 +575,21 @@ pub fn keep_posting(
     rules: &crate::rules::RuleSet,
     source: &str,
     url: &str,
+    posting: crate::model::Posting,
+    now: chrono::DateTime<Utc>,
+) -> Result<Kept, crate::store::StoreError> {
+    let verdict = rules.evaluate(&posting);
+    store_judged(store, index, source, url, posting, verdict, now)
+}
+
+/// As `keep_posting`, with the verdict already made.
+fn store_judged(
+    store: &crate::store::Store,
+    index: &mut near::NearIndex,
+    source: &str,
+    url: &str,
     mut posting: crate::model::Posting,
+    mut verdict: crate::model::Verdict,
     now: chrono::DateTime<Utc>,
 ) -> Result<Kept, crate::store::StoreError> {
     let exact = dedup::posting_id(&posting);
@@ -524,7 +612,7 @@ pub fn keep_posting(
             NearMatch::New => exact,
         },
     };
-    let verdict = rules.evaluate(&posting);
+    verdict.id.clone_from(&posting.id);
     let change = store.upsert_posting(source, url, &posting, &verdict, now)?;
     if let Some((other, score)) = uncertain {
         store.record_candidate(&posting.id, &other, score, now)?;

@@ -11,6 +11,7 @@ mod digest;
 mod explain;
 mod faults;
 mod federation;
+mod hostile;
 mod index;
 mod lifecycle;
 mod openapi;

@@ -81,6 +81,9 @@ pub(super) fn print_health(health: &[SourceHealth]) {
             (Some(kind), Some(msg)) => println!("  dernière erreur ({kind}) : {msg}"),
             _ => println!("  dernière erreur : aucune"),
         }
+        if let Some((msg, at)) = &s.last_item_fault {
+            println!("  dernière annonce écartée ({at}) : {msg}");
+        }
         println!(
             "  exécutions : {} · part de 304 : {:.0} % · annonces par exécution : {:.1} · durée moyenne : {:.1} s",
             h.runs,

@@ -1,10 +1,12 @@
 //! RSS 0.9x/1.0/2.0, Atom and JSON Feed through feed-rs: one raw posting per item.
 
-use super::{Document, ExtractError, charset::decode_text};
+use super::{Document, ExtractError, MAX_NESTING, charset::decode_text};
 use crate::model::RawPosting;
 use crate::normalize::dates::parse_datetime;
+use crate::normalize::nesting_depth;
 
-pub(super) fn parse(doc: Document<'_>) -> Result<Vec<RawPosting>, ExtractError> {
+/// The feed's items, and the reasons for those left out.
+pub(super) fn parse(doc: Document<'_>) -> Result<(Vec<RawPosting>, Vec<String>), ExtractError> {
     // feed-rs wants raw bytes (it honours the XML prolog's encoding). A non-UTF-8 body without
     // a prolog fails there, so it gets a second chance decoded to UTF-8 first.
     let feed = match parser().parse(doc.body) {
@@ -24,7 +26,7 @@ pub(super) fn parse(doc: Document<'_>) -> Result<Vec<RawPosting>, ExtractError> 
         }
     };
     let base = url::Url::parse(doc.url).ok();
-    Ok(feed
+    let items: Vec<RawPosting> = feed
         .entries
         .into_iter()
         .map(|entry| {
@@ -52,7 +54,26 @@ pub(super) fn parse(doc: Document<'_>) -> Result<Vec<RawPosting>, ExtractError> 
                 ..RawPosting::default()
             }
         })
-        .collect())
+        .collect();
+    let mut skipped = Vec::new();
+    let kept = items
+        .into_iter()
+        .filter(|item| {
+            let depth = item.description.as_deref().map_or(0, nesting_depth);
+            if depth > MAX_NESTING {
+                let name = item.url.as_deref().or(item.source_ref.as_deref());
+                skipped.push(
+                    ExtractError::TooDeep {
+                        url: format!("{} (item {})", doc.url, name.unwrap_or("without link")),
+                        depth,
+                    }
+                    .to_string(),
+                );
+            }
+            depth <= MAX_NESTING
+        })
+        .collect();
+    Ok((kept, skipped))
 }
 
 /// A truncated feed cut after its last complete item and closed again, so that the items
@@ -101,7 +122,7 @@ mod tests {
             <item><title>Un</title><link>http://127.0.0.1:9/1</link><description>a</description></item>\
             <item><title>Deux</title><link>http://127.0.0.1:9/2</link><description>b</description></item>\
             <item><title>Trois</title><link>http://127.0.0.1:9/3</li";
-        let items = parse(doc(feed.as_bytes())).unwrap();
+        let (items, _) = parse(doc(feed.as_bytes())).unwrap();
         let titles: Vec<_> = items.iter().map(|i| i.title.clone().unwrap()).collect();
         assert_eq!(titles, ["Un", "Deux"]);
         assert!(parse(doc(b"<html><body>Maintenance</body></html>")).is_err());
@@ -114,7 +135,7 @@ mod tests {
             "<rss version=\"2.0\"><channel><title>t</title><item><title>Animatrice numérique – cœur</title>\
              <pubDate>mar., 03 mars 2026 10:00:00 +0100</pubDate><description>été</description></item></channel></rss>",
         );
-        let items = parse(doc(&bytes)).unwrap();
+        let (items, _) = parse(doc(&bytes)).unwrap();
         assert_eq!(
             items[0].title.as_deref(),
             Some("Animatrice numérique – cœur")

@@ -2,9 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use scraper::{Html, Selector};
+use scraper::Selector;
 
-use super::{Document, ExtractError, Extracted, charset::decode_text, feed::absolute};
+use super::{Document, ExtractError, Extracted, charset::decode_text, feed::absolute, parse_html};
 use crate::model::{RawLocation, RawPosting};
 
 fn selector(css: &str) -> Option<Selector> {
@@ -13,8 +13,12 @@ fn selector(css: &str) -> Option<Selector> {
 }
 
 /// Ad links and the next page of a listing.
-pub(super) fn parse(doc: Document<'_>, links: &str, next: Option<&str>) -> Extracted {
-    let html = Html::parse_document(&decode_text(doc.body, doc.content_type));
+pub(super) fn parse(
+    doc: Document<'_>,
+    links: &str,
+    next: Option<&str>,
+) -> Result<Extracted, ExtractError> {
+    let html = parse_html(doc.url, &decode_text(doc.body, doc.content_type))?;
     let base = url::Url::parse(doc.url).ok();
     let mut found: Vec<String> = Vec::new();
     if let Some(sel) = selector(links) {
@@ -38,11 +42,11 @@ pub(super) fn parse(doc: Document<'_>, links: &str, next: Option<&str>) -> Extra
                 .find_map(|el| el.value().attr("href").map(|h| absolute(base.as_ref(), h)))
         })
         .filter(|n| n != doc.url);
-    Extracted {
-        postings: Vec::new(),
+    Ok(Extracted {
         links: found,
         next,
-    }
+        ..Extracted::default()
+    })
 }
 
 /// One ad read with a selector per field; `css@attr` reads the attribute of the first match.
@@ -50,7 +54,7 @@ pub(super) fn fields(
     doc: Document<'_>,
     fields: &BTreeMap<String, String>,
 ) -> Result<RawPosting, ExtractError> {
-    let html = Html::parse_document(&decode_text(doc.body, doc.content_type));
+    let html = parse_html(doc.url, &decode_text(doc.body, doc.content_type))?;
     let get = |name: &str, as_html: bool| -> Option<String> {
         let spec = fields.get(name)?;
         let (css, attr) = match spec.split_once('@') {
@@ -112,7 +116,7 @@ mod tests {
     fn links_and_next() {
         let page = r#"<ul><li class="job"><a href="offre-1.html">1</a></li><li class="job"><a href="/emplois/offre-2.html">2</a></li>
             <li class="job"><a href="offre-1.html">again</a></li></ul><a class="suivant" href="page-2.html">suite</a>"#;
-        let e = parse(doc(page), "li.job a", Some("a.suivant"));
+        let e = parse(doc(page), "li.job a", Some("a.suivant")).unwrap();
         assert_eq!(
             e.links,
             vec![
@@ -149,5 +153,19 @@ mod tests {
         assert_eq!(p.url.as_deref(), Some("http://127.0.0.1:9/offres/12?ref=x"));
         let missing = BTreeMap::from([("title".to_owned(), "h2".to_owned())]);
         assert!(fields(doc(page), &missing).is_err());
+    }
+
+    #[test]
+    fn deep_pages_are_refused_before_a_tree_is_built() {
+        let deep = format!(
+            "{}<a class=\"x\" href=\"o.html\">o</a>",
+            "<div>".repeat(100_000)
+        );
+        let err = parse(doc(&deep), "a.x", None).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("index.html: HTML nested 100001 levels deep"),
+            "{err}"
+        );
     }
 }

@@ -18,6 +18,11 @@ use crate::model::RawPosting;
 
 pub use charset::decode_text;
 
+/// Deepest element nesting read from a board. Real pages nest a few dozen levels; a tree
+/// builder's cost grows with depth squared, so deeper documents and items are refused, with a
+/// fault naming them, before any tree is built.
+pub const MAX_NESTING: usize = 512;
+
 /// Every schema.org JobPosting inside a JSON-LD value (object, array or `@graph`), for input
 /// that is already JSON (`antenne validate`).
 pub fn job_postings_in_json(value: &serde_json::Value) -> Vec<RawPosting> {
@@ -64,6 +69,8 @@ pub struct Extracted {
     pub links: Vec<String>,
     /// The next listing page, absolute.
     pub next: Option<String>,
+    /// Items left out, each with the reason (naming the item): the rest of the document is kept.
+    pub skipped: Vec<String>,
 }
 
 /// Why a document yielded nothing usable. Every variant names the URL.
@@ -83,6 +90,14 @@ pub enum ExtractError {
         /// The document.
         url: String,
     },
+    /// Markup nested deeper than `MAX_NESTING`: refused before any tree is built.
+    #[error("{url}: HTML nested {depth} levels deep (limit {MAX_NESTING}): refused")]
+    TooDeep {
+        /// The document or item.
+        url: String,
+        /// How deep it nests.
+        depth: usize,
+    },
     /// A JSON API answer that is not what the API documents.
     #[error("{url}: unexpected API answer: {message}")]
     Api {
@@ -93,18 +108,33 @@ pub enum ExtractError {
     },
 }
 
+/// Parses a whole HTML document into a tree, unless it nests deeper than `MAX_NESTING`.
+fn parse_html(url: &str, text: &str) -> Result<scraper::Html, ExtractError> {
+    match crate::normalize::nesting_depth(text) {
+        depth if depth > MAX_NESTING => Err(ExtractError::TooDeep {
+            url: url.to_owned(),
+            depth,
+        }),
+        _ => Ok(scraper::Html::parse_document(text)),
+    }
+}
+
 /// Extracts raw postings from one document.
 pub fn extract(doc: Document<'_>, expect: Expect<'_>) -> Result<Extracted, ExtractError> {
     Ok(match expect {
-        Expect::Feed => Extracted {
-            postings: feed::parse(doc)?,
-            ..Extracted::default()
-        },
+        Expect::Feed => {
+            let (postings, skipped) = feed::parse(doc)?;
+            Extracted {
+                postings,
+                skipped,
+                ..Extracted::default()
+            }
+        }
         Expect::AdPage => Extracted {
             postings: vec![page::parse(doc)?],
             ..Extracted::default()
         },
-        Expect::Listing { links, next } => listing::parse(doc, links, next),
+        Expect::Listing { links, next } => listing::parse(doc, links, next)?,
         Expect::Fields(fields) => Extracted {
             postings: vec![listing::fields(doc, fields)?],
             ..Extracted::default()

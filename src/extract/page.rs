@@ -2,12 +2,12 @@
 
 use scraper::{Html, Selector};
 
-use super::{Document, ExtractError, charset::decode_text, jsonld};
+use super::{Document, ExtractError, charset::decode_text, jsonld, parse_html};
 use crate::model::RawPosting;
 
 pub(super) fn parse(doc: Document<'_>) -> Result<RawPosting, ExtractError> {
     let text = decode_text(doc.body, doc.content_type);
-    let html = Html::parse_document(&text);
+    let html = parse_html(doc.url, &text)?;
     let canonical = select_attr(&html, "link[rel=canonical]", "href");
     let contract = labelled(&html, &["contrat", "type de contrat", "type d emploi"]);
     if let Some(mut posting) = jsonld::job_postings(&html).into_iter().next() {

@@ -14,7 +14,7 @@ use thiserror::Error;
 
 use crate::model::{Posting, RawPosting};
 
-pub use text::html_to_text;
+pub use text::{html_to_text, nesting_depth};
 
 /// Longest title kept, in bytes; longer titles are cut at a character boundary.
 pub const MAX_TITLE_BYTES: usize = 300;

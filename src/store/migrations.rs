@@ -190,4 +190,11 @@ CREATE TABLE digests (
 );
 CREATE INDEX digests_by_status ON digests (status, id);
 ",
+    // Faults that cost one ad but not the run (a page too deeply nested, an ad without text):
+    // the last one is kept per run and per source, for the operator.
+    r"
+ALTER TABLE crawl_runs ADD COLUMN item_fault TEXT;
+ALTER TABLE sources ADD COLUMN last_item_fault TEXT;
+ALTER TABLE sources ADD COLUMN last_item_fault_at TEXT;
+",
 ];

@@ -42,6 +42,8 @@ pub struct RunRecord {
     pub error_kind: Option<String>,
     /// Message of that error.
     pub error: Option<String>,
+    /// The last fault that cost one ad only (the run went on), naming the ad.
+    pub item_fault: Option<String>,
 }
 
 /// A source's health as stored.
@@ -57,6 +59,8 @@ pub struct SourceState {
     pub last_success_at: Option<String>,
     /// Kind of the last fatal error.
     pub last_error_kind: Option<String>,
+    /// The last fault that cost one ad only (message, time); kept until another replaces it.
+    pub last_item_fault: Option<(String, String)>,
     /// Message of the last fatal error.
     pub last_error: Option<String>,
     /// Failed runs in a row.
@@ -125,7 +129,8 @@ impl Store {
         let tx = conn.transaction().map_err(sql)?;
         tx.execute(
             "INSERT INTO crawl_runs (source, started_at, finished_at, fetched, not_modified, new, updated, \
-             unchanged, errors, flagged, error_kind, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+             unchanged, errors, flagged, error_kind, error, item_fault) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             params![
                 run.source,
                 ts(run.started_at),
@@ -138,10 +143,18 @@ impl Store {
                 run.errors,
                 run.flagged,
                 run.error_kind,
-                run.error
+                run.error,
+                run.item_fault
             ],
         )
         .map_err(sql)?;
+        if run.item_fault.is_some() {
+            tx.execute(
+                "UPDATE sources SET last_item_fault = ?2, last_item_fault_at = ?3 WHERE name = ?1",
+                params![run.source, run.item_fault, ts(run.finished_at)],
+            )
+            .map_err(sql)?;
+        }
         let next = next_run_at.map(ts);
         if run.error_kind.is_some() {
             tx.execute(
@@ -166,7 +179,7 @@ impl Store {
         let mut stmt = conn
             .prepare(
                 "SELECT name, last_run_at, next_run_at, last_success_at, last_error_kind, last_error, \
-                 consecutive_failures FROM sources ORDER BY name",
+                 consecutive_failures, last_item_fault, last_item_fault_at FROM sources ORDER BY name",
             )
             .map_err(|e| self.sql_err(e))?;
         let rows = stmt
@@ -179,6 +192,10 @@ impl Store {
                     last_error_kind: r.get(4)?,
                     last_error: r.get(5)?,
                     consecutive_failures: r.get(6)?,
+                    last_item_fault: match (r.get(7)?, r.get(8)?) {
+                        (Some(m), Some(at)) => Some((m, at)),
+                        _ => None,
+                    },
                 })
             })
             .map_err(|e| self.sql_err(e))?;

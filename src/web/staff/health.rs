@@ -18,6 +18,7 @@ pub(super) struct SourceRow {
     last_success: String,
     failures: i64,
     last_error: String,
+    last_item_fault: String,
     not_modified: String,
     ads_per_run: String,
     spark: String,
@@ -65,6 +66,10 @@ pub(super) async fn sources(
             last_error: match (&h.state.last_error_kind, &h.state.last_error) {
                 (Some(k), Some(m)) => format!("{k} : {m}"),
                 _ => "aucune".into(),
+            },
+            last_item_fault: match &h.state.last_item_fault {
+                Some((m, at)) => format!("{} : {m}", at.get(..16).unwrap_or(at).replace('T', " ")),
+                None => "aucune".into(),
             },
             not_modified: format!("{:.0} %", h.not_modified_share() * 100.0),
             ads_per_run: format!("{:.1}", h.ads_per_run()),

@@ -1,0 +1,172 @@
+//! A hostile board on 127.0.0.1: content built to exhaust a parser (deep nesting in a feed item,
+//! an ad page and a listing page). The crawl goes on, other ads and sources are kept, and each
+//! fault is recorded against its source where the operator looks.
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::routing::get;
+
+use crate::util::{antenne, stderr, stdout};
+
+/// `<div>` nested `depth` levels around `inner`.
+fn nested(depth: usize, inner: &str) -> String {
+    format!("{}{inner}{}", "<div>".repeat(depth), "</div>".repeat(depth))
+}
+
+fn rss(items: &[(&str, &str, &str)]) -> String {
+    let items: String = items
+        .iter()
+        .map(|(title, link, description)| {
+            format!(
+                "<item><title>{title}</title><link>{link}</link><guid>{link}</guid>\
+                 <description><![CDATA[{description}]]></description></item>"
+            )
+        })
+        .collect();
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>t</title>{items}</channel></rss>"#
+    )
+}
+
+const AD: &str = "<p>Vous animez des ateliers numériques pour les hébergeurs et les restaurateurs \
+                  du territoire et les accompagnez en rendez-vous individuels.</p>";
+
+async fn hostile_board() -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let base = format!("http://{addr}");
+    let deep_items = rss(&[
+        (
+            "Animatrice numérique de territoire",
+            &format!("{base}/a/deep20k"),
+            &nested(20_000, "ateliers"),
+        ),
+        (
+            "Animateur numérique de territoire",
+            &format!("{base}/a/fine"),
+            AD,
+        ),
+    ]);
+    let linked = rss(&[
+        (
+            "Animatrice numérique de territoire",
+            &format!("{base}/page/deep"),
+            "voir la page",
+        ),
+        (
+            "Animateur numérique de territoire",
+            &format!("{base}/page/fine"),
+            "voir la page",
+        ),
+    ]);
+    let deep_page = format!(
+        "<html><body><h1>Animatrice numérique de territoire</h1>{}</body></html>",
+        nested(100_000, AD)
+    );
+    let fine_page = format!(
+        "<html><body><h1>Animateur numérique de territoire</h1><main>{AD}</main></body></html>"
+    );
+    let deep_listing = format!(
+        "<html><body>{}</body></html>",
+        nested(100_000, r#"<a class="offre" href="/page/fine">offre</a>"#)
+    );
+    let app = Router::new()
+        .route("/deep-items.rss", get(move || async move { deep_items }))
+        .route("/linked.rss", get(move || async move { linked }))
+        .route(
+            "/page/deep",
+            get(move || async move { axum::response::Html(deep_page) }),
+        )
+        .route(
+            "/page/fine",
+            get(move || async move { axum::response::Html(fine_page) }),
+        )
+        .route(
+            "/listing",
+            get(move || async move { axum::response::Html(deep_listing) }),
+        );
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    addr
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deeply_nested_content_costs_its_item_only_and_is_recorded() {
+    let addr = hostile_board().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = format!(
+        "[crawl]\nallow_private_addresses = true\nmin_interval_ms = 0\nmax_retries = 0\n\n\
+         [[sources]]\nname = \"items\"\nkind = \"feed\"\nurl = \"http://{addr}/deep-items.rss\"\n\n\
+         [[sources]]\nname = \"pages\"\nkind = \"feed\"\nurl = \"http://{addr}/linked.rss\"\nfollow_links = true\n\n\
+         [[sources]]\nname = \"listing\"\nkind = \"jsonld\"\nurl = \"http://{addr}/listing\"\nlinks = \"a.offre\"\n"
+    );
+    std::fs::write(dir.path().join("antenne.toml"), config).unwrap();
+    let out = antenne(dir.path(), &["crawl"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let summary = stdout(&out);
+    // The well-formed ad is kept beside the hostile one.
+    for (source, new) in [("items", "1 nouvelles"), ("pages", "1 nouvelles")] {
+        let line = summary
+            .lines()
+            .find(|l| l.starts_with(&format!("{source} : ")))
+            .unwrap_or_else(|| panic!("{summary}"));
+        assert!(line.contains(new) && line.contains("1 erreurs"), "{line}");
+    }
+    let listing = summary
+        .lines()
+        .skip_while(|l| !l.starts_with("listing : "))
+        .take(2)
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        listing.contains("erreur (parse)") && listing.contains("HTML nested 100001 levels deep"),
+        "{listing}"
+    );
+
+    let sources = antenne(dir.path(), &["sources"]).await;
+    let text = stdout(&sources);
+    let block = |name: &str| {
+        text.split("\n\n")
+            .flat_map(|b| b.split_inclusive('\n'))
+            .skip_while(|l| l.trim_end() != name)
+            .skip(1)
+            .take_while(|l| l.starts_with("  "))
+            .collect::<String>()
+    };
+    let items = block("items");
+    assert!(
+        items.contains("dernière annonce écartée")
+            && items.contains("deep20k")
+            && items.contains("20000 levels deep"),
+        "{text}"
+    );
+    let pages = block("pages");
+    assert!(
+        pages.contains("/page/deep") && pages.contains("levels deep (limit 512)"),
+        "{text}"
+    );
+    // The hostile listing is that source's failure, not the others'.
+    assert!(
+        block("listing").contains("dernière erreur (parse)"),
+        "{text}"
+    );
+    assert!(
+        block("items").contains("dernière erreur : aucune"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn validate_reads_deeply_nested_html() {
+    let dir = tempfile::tempdir().unwrap();
+    let ad = serde_json::json!({
+        "title": "Animatrice numérique de territoire",
+        "description": nested(100_000, AD),
+    });
+    let file = dir.path().join("ad.json");
+    std::fs::write(&file, ad.to_string()).unwrap();
+    let out = antenne(dir.path(), &["validate", "--json", file.to_str().unwrap()]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let verdict: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(verdict["claims_ant"], true, "{verdict}");
+}
