@@ -17,6 +17,7 @@ use crate::store::RunRecord;
 use crate::{export, pipeline, scheduler, web};
 
 mod ads;
+mod fit;
 mod progress;
 
 /// Sender of the demo's mail.
@@ -183,7 +184,16 @@ pub enum RulesCommand {
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
+        /// Fail (exit 1) when the verdict accuracy is below this.
+        #[arg(long)]
+        min_accuracy: Option<f64>,
+        /// Fail (exit 1) when the F1 of `flagged` is below this.
+        #[arg(long)]
+        min_flag_f1: Option<f64>,
     },
+    /// Learn the decision weights from labelled ads (JSON Lines with `label` and `claims_ant`,
+    /// e.g. the corpora and `/revue/decisions.jsonl`), cross-validated, into the rule folder.
+    Fit(fit::FitArgs),
     /// Show which stored ads would change verdict under the rules in use, changing nothing.
     Diff,
     /// Re-validate the stored ads whose verdict was made by other rules.
@@ -214,8 +224,27 @@ pub async fn run(cli: Cli) -> Result<()> {
             command: RulesCommand::Check { dir },
         } => return rules_check(dir.as_deref()),
         Command::Rules {
-            command: RulesCommand::Eval { file, json },
-        } => return ads::eval(&load_rules(&cli)?, file, *json),
+            command:
+                RulesCommand::Eval {
+                    file,
+                    json,
+                    min_accuracy,
+                    min_flag_f1,
+                },
+        } => {
+            return ads::eval(
+                &load_rules(&cli)?,
+                file,
+                *json,
+                ads::Floors {
+                    accuracy: *min_accuracy,
+                    flag_f1: *min_flag_f1,
+                },
+            );
+        }
+        Command::Rules {
+            command: RulesCommand::Fit(args),
+        } => return fit::run(cli.rules.as_deref(), args),
         _ => {}
     }
     let mut config = load_config(&cli)?;

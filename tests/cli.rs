@@ -226,18 +226,23 @@ async fn rules_diff_then_apply_after_a_rules_change() {
     let dir = work.path();
     assert!(antenne(dir, &["crawl"]).await.status.success());
 
-    // New rules on disk: a profile now needs far more evidence to win.
+    // New rules on disk: the weights now keep the webmaster verdict out of reach.
     let rules = dir.join("rules-next");
     std::fs::create_dir(&rules).unwrap();
     for f in std::fs::read_dir(root().join("rules")).unwrap() {
         let f = f.unwrap();
         std::fs::copy(f.path(), rules.join(f.file_name())).unwrap();
     }
-    let decision = rules.join("decision.toml");
-    let text = std::fs::read_to_string(&decision)
-        .unwrap()
-        .replace("min_profile = 3.0", "min_profile = 99.0");
-    std::fs::write(&decision, text).unwrap();
+    let weights = rules.join("poids.toml");
+    let text = std::fs::read_to_string(&weights).unwrap();
+    let (head, tail) = text.split_once("[model.bias]\n").unwrap();
+    let (before, rest) = tail.split_once("webmaster = ").unwrap();
+    let (_, rest) = rest.split_once('\n').unwrap();
+    std::fs::write(
+        &weights,
+        format!("{head}[model.bias]\n{before}webmaster = -99.0\n{rest}"),
+    )
+    .unwrap();
 
     let diff = antenne(dir, &["--rules", "rules-next", "rules", "diff"]).await;
     assert!(diff.status.success(), "{}", stderr(&diff));

@@ -76,8 +76,16 @@ fn evaluation_floors() {
 fn every_rule_is_covered_by_fixture_ads() {
     let rules = RuleSet::builtin().unwrap();
     let mut ads = labelled("fixtures/corpus/dev.jsonl");
-    ads.extend(labelled("fixtures/ads/heldout.jsonl"));
-    ads.extend(labelled("fixtures/ads/rules.jsonl"));
+    for file in [
+        "fixtures/corpus/dev2.jsonl",
+        "fixtures/corpus/extra-a.jsonl",
+        "fixtures/corpus/extra-b.jsonl",
+        "fixtures/corpus/extra-c.jsonl",
+        "fixtures/ads/heldout.jsonl",
+        "fixtures/ads/rules.jsonl",
+    ] {
+        ads.extend(labelled(file));
+    }
     let verdicts: Vec<_> = ads.iter().map(|a| rules.evaluate(&a.posting)).collect();
     for id in rules.rule_ids() {
         let fired = verdicts

@@ -23,6 +23,10 @@ fn verdict(version: &str) -> Verdict {
         flagged: false,
         scores: Default::default(),
         findings: Vec::new(),
+        missions: Vec::new(),
+        facilitation_share: None,
+        margin: 1.0,
+        runner_up: None,
         rules_version: version.into(),
     }
 }

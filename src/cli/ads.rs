@@ -118,6 +118,9 @@ fn write_report(out: &mut impl Write, title: &str, v: &Verdict) -> std::io::Resu
         yes(v.claims_ant),
         yes(v.flagged)
     )?;
+    if let Some(share) = &v.facilitation_share {
+        writeln!(out, "{}", share_line(share))?;
+    }
     let scores: Vec<String> = v
         .scores
         .iter()
@@ -140,6 +143,19 @@ fn write_report(out: &mut impl Write, title: &str, v: &Verdict) -> std::io::Resu
             Severity::Info => "info",
         };
         writeln!(out, "  [{sev}] {} — {}", f.rule, f.message)?;
+        if let Some(c) = f.contributions.get(&v.verdict) {
+            writeln!(
+                out,
+                "      {} {} {}",
+                if *c >= 0.0 {
+                    "Pèse pour"
+                } else {
+                    "Pèse contre"
+                },
+                v.verdict.as_str(),
+                signed(*c)
+            )?;
+        }
         writeln!(out, "      Référence : {}", f.reference)?;
         if !f.evidence.is_empty() {
             let ev: Vec<String> = f
@@ -152,6 +168,39 @@ fn write_report(out: &mut impl Write, title: &str, v: &Verdict) -> std::io::Resu
     }
     writeln!(out, "Règles version {}", v.rules_version)?;
     writeln!(out)
+}
+
+/// « part estimée de l'accompagnement des professionnels : ~20 % (« une journée par semaine ») ».
+pub(crate) fn share_line(share: &crate::model::FacilitationShare) -> String {
+    match share.value {
+        None => "Part estimée de l'accompagnement des professionnels : non estimable (aucune mission lue)".into(),
+        Some(v) => {
+            let said: Vec<String> = share
+                .evidence
+                .iter()
+                .map(|e| format!("«\u{a0}{}\u{a0}»", e.text))
+                .collect();
+            format!(
+                "Part estimée de l'accompagnement des professionnels : {}{}",
+                crate::rules::percent_fr(v),
+                if said.is_empty() {
+                    " (d'après la répartition des missions)".to_owned()
+                } else {
+                    format!(" ({})", said.join(", "))
+                }
+            )
+        }
+    }
+}
+
+/// A contribution in French: « +1,8 », « −0,6 ».
+fn signed(c: f64) -> String {
+    let v = format!("{:.1}", c.abs()).replace('.', ",");
+    if c >= 0.0 {
+        format!("+{v}")
+    } else {
+        format!("\u{2212}{v}")
+    }
 }
 
 /// An ad in our input shape (every field optional but `description`; unknown fields ignored).
@@ -212,7 +261,8 @@ fn posting_for_validation(
     Ok(posting)
 }
 
-pub(super) fn eval(rules: &RuleSet, file: &Path, json: bool) -> Result<()> {
+/// Reads labelled ads: JSON Lines with `label` (a verdict code) and `claims_ant`.
+pub(super) fn read_labelled(file: &Path) -> Result<Vec<Labelled>> {
     let text =
         std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     let mut ads = Vec::new();
@@ -247,6 +297,38 @@ pub(super) fn eval(rules: &RuleSet, file: &Path, json: bool) -> Result<()> {
             claims_ant,
         });
     }
+    Ok(ads)
+}
+
+/// Least figures a measurement must reach.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Floors {
+    /// Verdict accuracy.
+    pub(super) accuracy: Option<f64>,
+    /// F1 of `flagged`.
+    pub(super) flag_f1: Option<f64>,
+}
+
+impl Floors {
+    /// An error naming each figure below its floor.
+    pub(super) fn check(self, what: &str, accuracy: f64, flag_f1: f64) -> Result<()> {
+        let mut below = Vec::new();
+        if let Some(min) = self.accuracy.filter(|min| accuracy < *min) {
+            below.push(format!("verdict accuracy {accuracy:.3} < {min}"));
+        }
+        if let Some(min) = self.flag_f1.filter(|min| flag_f1 < *min) {
+            below.push(format!("flag F1 {flag_f1:.3} < {min}"));
+        }
+        if below.is_empty() {
+            Ok(())
+        } else {
+            anyhow::bail!("{what}: below the floor: {}", below.join(", "))
+        }
+    }
+}
+
+pub(super) fn eval(rules: &RuleSet, file: &Path, json: bool, floors: Floors) -> Result<()> {
+    let ads = read_labelled(file)?;
     let report = crate::rules::eval::evaluate(rules, &ads);
     let mut out = std::io::stdout().lock();
     if json {
@@ -255,14 +337,18 @@ pub(super) fn eval(rules: &RuleSet, file: &Path, json: bool) -> Result<()> {
     } else {
         write_eval(&mut out, &report)?;
     }
-    Ok(())
+    floors.check(
+        &file.display().to_string(),
+        report.accuracy,
+        report.flagged.f1,
+    )
 }
 
-fn fr(x: f64) -> String {
+pub(super) fn fr(x: f64) -> String {
     format!("{x:.3}").replace('.', ",")
 }
 
-fn write_eval(out: &mut impl Write, r: &EvalReport) -> std::io::Result<()> {
+pub(super) fn write_eval(out: &mut impl Write, r: &EvalReport) -> std::io::Result<()> {
     writeln!(
         out,
         "Évaluation des règles (version {}) sur {} annonces",

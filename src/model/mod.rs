@@ -12,7 +12,9 @@ pub use posting::{
     Location, Posting, PostingRecord, PostingStatus, RawLocation, RawPosting, SalaryRange, Sighting,
 };
 pub use source::{Source, SourceKind};
-pub use verdict::{Evidence, Finding, Severity, Verdict, VerdictCode};
+pub use verdict::{
+    Evidence, FacilitationShare, Finding, MissionItem, MissionKind, Severity, Verdict, VerdictCode,
+};
 
 const MONTHS: [&str; 12] = [
     "janvier",

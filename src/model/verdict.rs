@@ -74,6 +74,10 @@ impl VerdictCode {
     }
 }
 
+fn certain() -> f64 {
+    1.0
+}
+
 /// How much a finding weighs for a reviewer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -112,6 +116,84 @@ pub struct Finding {
     pub reference: String,
     /// Spans of the ad that support it.
     pub evidence: Vec<Evidence>,
+    /// How much the finding weighs for each verdict (learned weight × what was read; the
+    /// weights of one feature sum to zero over the verdicts). Empty for findings that only
+    /// explain.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub contributions: BTreeMap<VerdictCode, f64>,
+}
+
+/// The kinds of work a mission item can describe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MissionKind {
+    /// Accompanying the territory's professionals.
+    Facilitation,
+    /// The structure's own website.
+    Web,
+    /// The structure's own social accounts and content.
+    Social,
+    /// Entering tourism-offer data.
+    Data,
+    /// Front desk and the office's other duties (tax, management, guiding, events, print).
+    Duties,
+    /// Another trade's work.
+    Other,
+}
+
+impl MissionKind {
+    /// Every kind, in a fixed order.
+    pub const ALL: [Self; 6] = [
+        Self::Facilitation,
+        Self::Web,
+        Self::Social,
+        Self::Data,
+        Self::Duties,
+        Self::Other,
+    ];
+
+    /// Position in `ALL`.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// French name for people.
+    pub fn label_fr(self) -> &'static str {
+        match self {
+            Self::Facilitation => "accompagnement des professionnels",
+            Self::Web => "site web de la structure",
+            Self::Social => "réseaux sociaux et contenus de la structure",
+            Self::Data => "saisie de données",
+            Self::Duties => "accueil et autres missions de la structure",
+            Self::Other => "autre métier",
+        }
+    }
+}
+
+/// One item of the ad's mission list as the validator read it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MissionItem {
+    /// Byte offset in the description.
+    pub start: usize,
+    /// Byte offset one past the end.
+    pub end: usize,
+    /// The item's text.
+    pub text: String,
+    /// The kind of work its words describe, if any.
+    pub kind: Option<MissionKind>,
+}
+
+/// The estimated share of the job spent facilitating the territory's tourism professionals.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FacilitationShare {
+    /// Between 0 and 1; `None` when the ad says nothing that allows an estimate.
+    pub value: Option<f64>,
+    /// Whether the ad states time shares (« 70 % », « un jour par semaine »), rather than the
+    /// estimate coming from the proportion of mission items of each kind.
+    #[serde(default)]
+    pub stated: bool,
+    /// The statements read (time shares), if any.
+    pub evidence: Vec<Evidence>,
 }
 
 /// The validator's verdict on one ad.
@@ -129,6 +211,19 @@ pub struct Verdict {
     pub scores: BTreeMap<String, f64>,
     /// Findings, most severe first.
     pub findings: Vec<Finding>,
+    /// The mission items read, each with its kind.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missions: Vec<MissionItem>,
+    /// The estimated share of facilitation in the job.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facilitation_share: Option<FacilitationShare>,
+    /// Probability of the verdict minus that of the next best one, in [0, 1]: small means
+    /// uncertain.
+    #[serde(default = "certain")]
+    pub margin: f64,
+    /// The next best verdict, when the margin is small enough for it to matter to a reviewer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runner_up: Option<VerdictCode>,
     /// Hash of the rule files that produced it.
     pub rules_version: String,
 }

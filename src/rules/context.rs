@@ -40,6 +40,15 @@ pub(crate) struct SectionMap<'c> {
 }
 
 impl SectionMap<'_> {
+    /// Whether a recognised section heading starts at this folded offset.
+    pub(crate) fn heading_at(&self, at: usize) -> bool {
+        let i = self.parts.partition_point(|(start, _)| *start < at);
+        self.parts[i..]
+            .iter()
+            .take_while(|(start, _)| *start == at)
+            .any(|(_, p)| matches!(p, Part::Section(_)))
+    }
+
     /// The factor of a match of `category` at a folded byte offset.
     pub(crate) fn factor_at(&self, at: usize, category: &str) -> f64 {
         let i = self.parts.partition_point(|(start, _)| *start <= at);

@@ -89,32 +89,44 @@ pub struct EvalReport {
 
 /// Evaluates `rules` on labelled ads.
 pub fn evaluate(rules: &RuleSet, ads: &[Labelled]) -> EvalReport {
+    let predicted: Vec<(VerdictCode, bool)> = ads
+        .iter()
+        .map(|ad| {
+            let v = rules.evaluate(&ad.posting);
+            (v.verdict, v.claims_ant)
+        })
+        .collect();
+    report(rules.version(), ads, &predicted)
+}
+
+/// The figures of predictions (verdict, `claims_ant`), one per labelled ad.
+pub fn report(version: &str, ads: &[Labelled], predicted: &[(VerdictCode, bool)]) -> EvalReport {
     let mut confusion: BTreeMap<VerdictCode, BTreeMap<VerdictCode, usize>> = BTreeMap::new();
     let (mut tp, mut fp, mut fn_, mut right, mut claims_right) = (0, 0, 0, 0, 0);
     let mut misses = Vec::new();
-    for ad in ads {
-        let v = rules.evaluate(&ad.posting);
+    for (ad, &(verdict, claims_ant)) in ads.iter().zip(predicted) {
+        let flagged = claims_ant && verdict.is_disguise();
         let expected_flag = ad.claims_ant && ad.label.is_disguise();
-        match (v.flagged, expected_flag) {
+        match (flagged, expected_flag) {
             (true, true) => tp += 1,
             (true, false) => fp += 1,
             (false, true) => fn_ += 1,
             (false, false) => {}
         }
-        right += usize::from(v.verdict == ad.label);
-        claims_right += usize::from(v.claims_ant == ad.claims_ant);
+        right += usize::from(verdict == ad.label);
+        claims_right += usize::from(claims_ant == ad.claims_ant);
         *confusion
             .entry(ad.label)
             .or_default()
-            .entry(v.verdict)
+            .entry(verdict)
             .or_default() += 1;
-        if v.verdict != ad.label || v.flagged != expected_flag {
+        if verdict != ad.label || flagged != expected_flag {
             misses.push(Miss {
                 id: ad.posting.id.clone(),
                 expected: ad.label,
-                got: v.verdict,
+                got: verdict,
                 expected_flag,
-                got_flag: v.flagged,
+                got_flag: flagged,
             });
         }
     }
@@ -136,7 +148,7 @@ pub fn evaluate(rules: &RuleSet, ads: &[Labelled]) -> EvalReport {
         .collect();
     let n = ads.len().max(1) as f64;
     EvalReport {
-        rules_version: rules.version().to_owned(),
+        rules_version: version.to_owned(),
         ads: ads.len(),
         flagged: Figures::from_counts(tp, fp, fn_),
         accuracy: right as f64 / n,

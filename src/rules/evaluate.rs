@@ -1,107 +1,131 @@
-//! Evaluation of one posting: match every signal, weigh each match by its section, drop negated
-//! matches, score the categories, decide, explain.
+//! Evaluation of one posting: read it, weigh what was read with the learned weights, explain the
+//! verdict with findings that each carry their evidence and their contribution.
 
 use std::collections::BTreeMap;
 
 use super::RuleSet;
-use super::decide::decide;
+use super::features::STRUCTURAL;
 use super::file::CATEGORIES;
-use super::fold::Folded;
-use crate::model::{Evidence, Finding, Posting, Severity, Verdict, VerdictCode};
+use super::items::{KINDS, Kind};
+use super::model::{self, Decided};
+use super::read::Reading;
+use crate::model::{
+    Evidence, FacilitationShare, Finding, MissionItem, Posting, Severity, Verdict, VerdictCode,
+};
 
-/// Most evidence spans kept per finding.
-const MAX_EVIDENCE: usize = 5;
-/// Matches read per counted match: enough to find the best-weighted ones (a match in the
-/// profile weighs less than one in the missions) without reading every one of a common word.
-const MATCHES_PER_COUNT: usize = 4;
+/// Below this margin a reviewer is told the verdict is uncertain, and between which two.
+pub const UNCERTAIN_MARGIN: f64 = 0.25;
+/// Below this margin the next best verdict is kept in the verdict.
+const RUNNER_UP_MARGIN: f64 = 0.5;
 
-/// The matches of one signal: the factor of each, and evidence of the counted ones.
-#[derive(Default)]
-struct Hits {
-    factors: Vec<f64>,
-    evidence: Vec<Evidence>,
-}
+/// Signals whose absence says the ad describes no facilitation format.
+const FORMATS: [&str; 3] = [
+    "animation.ateliers",
+    "animation.rendez_vous",
+    "animation.diagnostic",
+];
 
 impl RuleSet {
     /// Validates one posting.
     pub fn evaluate(&self, posting: &Posting) -> Verdict {
-        let mut hits: BTreeMap<usize, Hits> = BTreeMap::new();
-        for (field, text) in [
-            ("title", posting.title.as_str()),
-            ("description", posting.description.as_str()),
-            ("employer", posting.employer.as_deref().unwrap_or("")),
-        ] {
-            let Some(fs) = self.fields.get(field) else {
-                continue;
-            };
-            if text.is_empty() {
-                continue;
-            }
-            let folded = Folded::new(text);
-            let sections = (field == "description").then(|| self.context.sections(&folded.text));
-            for &si in &fs.owners {
-                let max = self.signals[si].def.max_count * MATCHES_PER_COUNT;
-                let mut matches = self.signals[si]
-                    .regex
-                    .find_iter(folded.text.as_bytes())
-                    .take(max)
-                    .peekable();
-                if matches.peek().is_none() {
-                    continue;
-                }
-                let entry = hits.entry(si).or_default();
-                for m in matches {
-                    if m.start() == m.end() || self.context.negated(&folded.text, m.start()) {
-                        continue;
-                    }
-                    let category = self.signals[si].def.category.as_str();
-                    let factor = sections
-                        .as_ref()
-                        .map_or(1.0, |s| s.factor_at(m.start(), category));
-                    entry.factors.push(factor);
-                    let (start, end) = folded.original_range(m.start(), m.end());
-                    let overlaps = entry
-                        .evidence
-                        .iter()
-                        .any(|e| e.field == field && e.start < end && start < e.end);
-                    if factor > 0.0 && entry.evidence.len() < MAX_EVIDENCE && !overlaps {
-                        entry.evidence.push(Evidence {
-                            field: field.to_owned(),
-                            start,
-                            end,
-                            text: text[start..end].to_owned(),
-                        });
-                    }
-                }
+        let reading = self.read(posting);
+        let x = self.features(&reading);
+        let decided = model::decide(self.model.logits(&x), reading.claims_ant);
+        self.explain(posting, &reading, &x, decided)
+    }
+
+    fn contributions(&self, features: &[usize], x: &[f64]) -> BTreeMap<VerdictCode, f64> {
+        let mut c = [0.0; 6];
+        for &f in features {
+            for (ci, w) in c.iter_mut().zip(self.model.weights[f]) {
+                *ci += w * x[f];
             }
         }
+        VerdictCode::ALL
+            .into_iter()
+            .zip(c)
+            .map(|(code, v)| (code, (v * 100.0).round() / 100.0))
+            .filter(|(_, v)| v.abs() >= 0.05)
+            .collect()
+    }
+
+    fn explain(&self, posting: &Posting, r: &Reading, x: &[f64], d: Decided) -> Verdict {
         let mut scores: BTreeMap<String, f64> =
             CATEGORIES.iter().map(|c| ((*c).to_owned(), 0.0)).collect();
         let mut findings = Vec::new();
-        for (si, mut h) in hits {
-            if h.factors.is_empty() {
+        for (&si, h) in &r.hits {
+            let s = &self.signals[si];
+            *scores.entry(s.def.category.clone()).or_default() += s.def.weight * x[si];
+            if h.evidence.is_empty() {
                 continue;
             }
-            let s = &self.signals[si];
-            h.factors.sort_by(|a, b| b.total_cmp(a));
-            let counted: f64 = h.factors.iter().take(s.def.max_count).sum();
-            *scores.entry(s.def.category.clone()).or_default() += s.def.weight * counted;
-            if !h.evidence.is_empty() {
-                findings.push(Finding {
-                    rule: s.id.clone(),
-                    severity: s.def.severity,
-                    message: s.def.message.clone(),
-                    reference: s.def.reference.clone(),
-                    evidence: h.evidence,
-                });
-            }
+            findings.push(Finding {
+                rule: s.id.clone(),
+                severity: s.def.severity,
+                message: s.def.message.clone(),
+                reference: s.def.reference.clone(),
+                evidence: h.evidence.clone(),
+                contributions: self.contributions(&[si], x),
+            });
         }
+        scores.remove("digital");
         for v in scores.values_mut() {
             *v = (*v * 100.0).round() / 100.0;
         }
-        let code = decide(&self.decision, &scores);
-        let claims_ant = scores.get("claims_ant").copied().unwrap_or(0.0) > 0.0;
-        let flagged = claims_ant && code.is_disguise();
+        let structure: Vec<usize> =
+            (self.signals.len()..self.signals.len() + STRUCTURAL.len()).collect();
+        let share = facilitation_share(posting, r);
+        findings.push(Finding {
+            rule: "lecture.repartition".into(),
+            severity: Severity::Info,
+            message: structure_message(r),
+            reference: "Doctrine du réseau : l'animation numérique demande du temps dégagé ; titre CPE, bloc métier 2 (animation et accompagnement)".into(),
+            evidence: share.evidence.clone(),
+            contributions: self.contributions(&structure, x),
+        });
+        if r.claims_ant && !r.share.stated {
+            findings.push(Finding {
+                rule: "cadre.temps_non_precise".into(),
+                severity: Severity::Info,
+                message: "Aucun temps d'animation n'est précisé : l'annonce ne dit pas quelle part du poste va à l'accompagnement des professionnels.".into(),
+                reference: "Doctrine du réseau : l'animation « ne peut pas se faire le vendredi de 17h24 à 17h28 » ; elle demande une réorganisation de la structure (etourisme.info, 2011)".into(),
+                evidence: Vec::new(),
+                contributions: BTreeMap::new(),
+            });
+        }
+        let formats = self
+            .signals
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| FORMATS.contains(&s.id.as_str()))
+            .any(|(si, _)| x[si] > 0.0);
+        if !formats {
+            findings.push(Finding {
+                rule: "cadre.sans_format".into(),
+                severity: Severity::Info,
+                message: "Aucun atelier, rendez-vous individuel ni diagnostic auprès des professionnels n'est décrit.".into(),
+                reference: "Titre CPE, bloc de compétences 3 « Sensibiliser et accompagner les acteurs touristiques du territoire »".into(),
+                evidence: Vec::new(),
+                contributions: BTreeMap::new(),
+            });
+        }
+        let code = d.code;
+        let flagged = r.claims_ant && code.is_disguise();
+        if d.margin < UNCERTAIN_MARGIN {
+            findings.push(Finding {
+                rule: "verdict.incertain".into(),
+                severity: Severity::Warn,
+                message: format!(
+                    "Verdict incertain : {} ou {} (écart de {} points).",
+                    code.label_fr().to_lowercase(),
+                    d.runner_up.label_fr().to_lowercase(),
+                    (d.margin * 100.0).round()
+                ),
+                reference: "Poids appris sur les annonces étiquetées (antenne rules fit)".into(),
+                evidence: Vec::new(),
+                contributions: BTreeMap::new(),
+            });
+        }
         let explanation = &self.explanations[&code];
         findings.push(Finding {
             rule: format!("verdict.{}", code.as_str()),
@@ -115,16 +139,93 @@ impl RuleSet {
             message: explanation.message.clone(),
             reference: explanation.reference.clone(),
             evidence: Vec::new(),
+            contributions: BTreeMap::new(),
         });
         findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
         Verdict {
             id: posting.id.clone(),
             verdict: code,
-            claims_ant,
+            claims_ant: r.claims_ant,
             flagged,
             scores,
             findings,
+            missions: r
+                .units
+                .iter()
+                .filter(|u| !u.header)
+                .map(|u| MissionItem {
+                    start: u.start,
+                    end: u.end,
+                    text: posting.description[u.start..u.end].to_owned(),
+                    kind: u.kind,
+                })
+                .collect(),
+            facilitation_share: Some(share),
+            margin: (d.margin * 1000.0).round() / 1000.0,
+            runner_up: (d.margin < RUNNER_UP_MARGIN).then_some(d.runner_up),
             rules_version: self.version.clone(),
         }
+    }
+}
+
+/// A share as people say it: « ~20 % ».
+pub fn percent_fr(v: f64) -> String {
+    format!("~{}\u{a0}%", ((v * 20.0).round() * 5.0) as i64)
+}
+
+fn facilitation_share(posting: &Posting, r: &Reading) -> FacilitationShare {
+    let own: Vec<_> = r
+        .share
+        .statements
+        .iter()
+        .filter(|(_, _, k)| *k == Kind::Facilitation)
+        .collect();
+    let used = if own.is_empty() {
+        r.share.statements.iter().collect()
+    } else {
+        own
+    };
+    let text = &posting.description;
+    FacilitationShare {
+        value: r.share.facilitation().map(|v| (v * 100.0).round() / 100.0),
+        stated: r.share.stated,
+        evidence: used
+            .into_iter()
+            .map(|&(start, end, _)| Evidence {
+                field: "description".into(),
+                start,
+                end,
+                text: text[start..end].to_owned(),
+            })
+            .collect(),
+    }
+}
+
+fn structure_message(r: &Reading) -> String {
+    let items: usize = r.share.items.iter().sum();
+    let breakdown = KINDS
+        .iter()
+        .filter(|k| r.share.items[k.index()] > 0)
+        .map(|k| format!("{} : {}", k.label_fr(), r.share.items[k.index()]))
+        .collect::<Vec<_>>()
+        .join(" ; ");
+    match r.share.facilitation() {
+        None => {
+            "Aucune mission lue ne permet d'estimer la part de l'accompagnement des professionnels."
+                .into()
+        }
+        Some(v) if r.share.stated => format!(
+            "Part estimée de l'accompagnement des professionnels : {}, d'après les temps indiqués par l'annonce{}.",
+            percent_fr(v),
+            if items > 0 {
+                format!(" (missions lues : {breakdown})")
+            } else {
+                String::new()
+            }
+        ),
+        Some(v) => format!(
+            "Part estimée de l'accompagnement des professionnels : {}, d'après la répartition des {items} missions lues ({breakdown}).",
+            percent_fr(v)
+        ),
     }
 }

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::{Severity, VerdictCode};
 
@@ -17,6 +17,7 @@ pub(crate) const CATEGORIES: &[&str] = &[
     "other_job",
     "low_share",
     "tourism",
+    "digital",
 ];
 /// Fields a signal may read.
 pub(crate) const FIELDS: &[&str] = &["title", "description", "employer"];
@@ -41,6 +42,8 @@ pub(crate) struct RuleFile {
     pub(crate) section: Vec<SectionDef>,
     /// Words that, just before a match in the same sentence, cancel it.
     pub(crate) negation: Option<NegationDef>,
+    /// The learned decision weights (written by `antenne rules fit`).
+    pub(crate) model: Option<ModelDef>,
 }
 
 /// A section of an ad's description, recognised by its heading line.
@@ -103,29 +106,123 @@ pub(crate) struct SignalDef {
     pub(crate) quiet: Vec<String>,
 }
 
-/// Thresholds turning category scores into a verdict.
+/// How the reading of an ad is weighed before the learned model decides.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Decision {
-    /// Facilitation score from which an ad is an ANT ad.
-    pub(crate) min_facilitation: f64,
-    /// Profile score (webmaster, CM, database) from which a profile can win.
-    pub(crate) min_profile: f64,
-    /// A profile wins when its score exceeds facilitation × this ratio.
-    pub(crate) profile_ratio: f64,
-    /// Other-job score from which a weakly facilitating ad is another job.
-    pub(crate) min_other_job: f64,
-    /// Front-desk score above facilitation × this ratio makes facilitation a minor share.
-    pub(crate) front_desk_ratio: f64,
-    /// Evidence that facilitation gets a small stated share of time, from which an ad that
-    /// would otherwise be ANT is `low_facilitation`.
-    pub(crate) min_low_share: f64,
-    /// Tourism-context evidence below which an ad is another job (the framework is about the
-    /// territory's tourism professionals).
-    pub(crate) min_tourism: f64,
     /// Factor of matches before the first section heading, when the ad has headings (the
     /// employer's presentation usually comes first).
     pub(crate) lead_weight: f64,
+}
+
+/// Learned decision weights and how they were obtained.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ModelDef {
+    /// Day of the fit.
+    pub(crate) fitted: String,
+    /// Labelled files, each with its number of ads.
+    pub(crate) data: Vec<String>,
+    /// Ads used.
+    pub(crate) ads: usize,
+    /// L2 penalty chosen by cross-validation.
+    pub(crate) l2: f64,
+    /// Folds of the cross-validation.
+    pub(crate) folds: usize,
+    /// Cross-validated verdict accuracy.
+    pub(crate) cv_accuracy: f64,
+    /// Cross-validated F1 of `flagged`.
+    pub(crate) cv_flag_f1: f64,
+    /// Intercept per verdict.
+    pub(crate) bias: PerVerdict,
+    /// One row per feature.
+    #[serde(default)]
+    pub(crate) weight: Vec<WeightDef>,
+}
+
+/// One number per verdict code.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct PerVerdict {
+    pub(crate) ant: f64,
+    pub(crate) webmaster: f64,
+    pub(crate) community_manager: f64,
+    pub(crate) database_operator: f64,
+    pub(crate) low_facilitation: f64,
+    pub(crate) not_ant: f64,
+}
+
+impl PerVerdict {
+    /// In `VerdictCode::ALL` order.
+    pub(crate) fn to_array(self) -> [f64; 6] {
+        [
+            self.ant,
+            self.webmaster,
+            self.community_manager,
+            self.database_operator,
+            self.low_facilitation,
+            self.not_ant,
+        ]
+    }
+
+    /// From `VerdictCode::ALL` order.
+    pub(crate) fn from_array(a: [f64; 6]) -> Self {
+        Self {
+            ant: a[0],
+            webmaster: a[1],
+            community_manager: a[2],
+            database_operator: a[3],
+            low_facilitation: a[4],
+            not_ant: a[5],
+        }
+    }
+}
+
+/// The weights of one feature.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct WeightDef {
+    /// Feature name: a rule id, or a `part.*` / `accompagnement.*` reading.
+    pub(crate) feature: String,
+    #[serde(default)]
+    pub(crate) ant: f64,
+    #[serde(default)]
+    pub(crate) webmaster: f64,
+    #[serde(default)]
+    pub(crate) community_manager: f64,
+    #[serde(default)]
+    pub(crate) database_operator: f64,
+    #[serde(default)]
+    pub(crate) low_facilitation: f64,
+    #[serde(default)]
+    pub(crate) not_ant: f64,
+}
+
+impl WeightDef {
+    /// A row from a feature name and weights in `VerdictCode::ALL` order.
+    pub(crate) fn new(feature: String, w: [f64; 6]) -> Self {
+        Self {
+            feature,
+            ant: w[0],
+            webmaster: w[1],
+            community_manager: w[2],
+            database_operator: w[3],
+            low_facilitation: w[4],
+            not_ant: w[5],
+        }
+    }
+
+    /// Weights in `VerdictCode::ALL` order.
+    pub(crate) fn to_array(&self) -> [f64; 6] {
+        [
+            self.ant,
+            self.webmaster,
+            self.community_manager,
+            self.database_operator,
+            self.low_facilitation,
+            self.not_ant,
+        ]
+    }
 }
 
 /// The explanation of one verdict.

@@ -78,6 +78,11 @@ impl Folded {
         f
     }
 
+    /// The first folded byte that comes from original bytes at or after `original`.
+    pub(crate) fn folded_at(&self, original: usize) -> usize {
+        self.starts.partition_point(|&s| s < original)
+    }
+
     /// The original byte range of the folded range `start..end` (`end > start`).
     pub(crate) fn original_range(&self, start: usize, end: usize) -> (usize, usize) {
         (self.starts[start], self.ends[end - 1])

@@ -7,11 +7,16 @@
 //! file and rule id; nothing is ever skipped.
 
 mod context;
-mod decide;
 pub mod eval;
 mod evaluate;
+mod features;
 mod file;
+pub mod fit;
 mod fold;
+mod items;
+mod model;
+mod read;
+mod share;
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -23,9 +28,12 @@ use thiserror::Error;
 use crate::model::VerdictCode;
 use context::Context;
 use file::{
-    CATEGORIES, Decision, Explanations, FIELDS, NegationDef, RuleFile, SectionDef, SignalDef,
+    CATEGORIES, Explanations, FIELDS, ModelDef, NegationDef, RuleFile, SectionDef, SignalDef,
 };
+use model::Model;
+use share::ShareReader;
 
+pub use evaluate::{UNCERTAIN_MARGIN, percent_fr};
 pub(crate) use fold::fold;
 
 /// Cache of each lazy DFA. The rules' bounded repetitions (« ( [a-z]+){0,6} ») make large
@@ -88,10 +96,13 @@ struct FieldSet {
 /// A loaded, checked rule set.
 pub struct RuleSet {
     signals: Vec<Signal>,
-    decision: Decision,
     explanations: Explanations,
     fields: BTreeMap<&'static str, FieldSet>,
     context: Context,
+    share_reader: ShareReader,
+    model: Model,
+    /// The file that holds the weights, for messages.
+    model_file: Option<String>,
     version: String,
 }
 
@@ -111,27 +122,22 @@ impl RuleSet {
 
     /// Loads every `*.toml` of a folder.
     pub fn load_dir(dir: &Path) -> Result<Self, RuleLoadError> {
-        let io = |path: &Path, source| RuleLoadError::Io {
-            path: path.to_owned(),
-            source,
-        };
-        let mut files = Vec::new();
-        for entry in std::fs::read_dir(dir).map_err(|e| io(dir, e))? {
-            let path = entry.map_err(|e| io(dir, e))?.path();
-            if path.extension().is_some_and(|e| e == "toml") {
-                let text = std::fs::read_to_string(&path).map_err(|e| io(&path, e))?;
-                let name = path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                files.push((name, text));
-            }
-        }
-        Self::from_files(files)
+        Self::from_files(read_dir_files(dir)?)
     }
 
-    /// Builds a rule set from (file name, contents) pairs, checking everything.
-    pub fn from_files(mut files: Vec<(String, String)>) -> Result<Self, RuleLoadError> {
+    /// Builds a rule set from (file name, contents) pairs, checking everything; the learned
+    /// weights must be there and name only features the rules define.
+    pub fn from_files(files: Vec<(String, String)>) -> Result<Self, RuleLoadError> {
+        Self::build(files, true)
+    }
+
+    /// As `load_dir`, for fitting new weights: weights that are missing or no longer match the
+    /// rules are replaced by zeros instead of failing.
+    pub fn load_dir_for_fitting(dir: &Path) -> Result<Self, RuleLoadError> {
+        Self::build(read_dir_files(dir)?, false)
+    }
+
+    fn build(mut files: Vec<(String, String)>, strict: bool) -> Result<Self, RuleLoadError> {
         if files.is_empty() {
             return Err(RuleLoadError::Incomplete("no rule files".into()));
         }
@@ -143,6 +149,7 @@ impl RuleSet {
         let mut explanations = Explanations::new();
         let mut sections: Vec<SectionDef> = Vec::new();
         let mut negation: Option<NegationDef> = None;
+        let mut model_def: Option<(String, ModelDef)> = None;
         for (name, text) in &files {
             hasher.update(name.as_bytes());
             hasher.update([0]);
@@ -165,6 +172,13 @@ impl RuleSet {
             {
                 return Err(RuleLoadError::Incomplete(format!(
                     "{name}: a second [negation] table (only one file may hold it)"
+                )));
+            }
+            if let Some(m) = parsed.model
+                && model_def.replace((name.clone(), m)).is_some()
+            {
+                return Err(RuleLoadError::Incomplete(format!(
+                    "{name}: a second [model] table (only one file may hold the weights)"
                 )));
             }
             for v in parsed.verdict {
@@ -200,6 +214,31 @@ impl RuleSet {
         let fields = field_sets(&signals);
         let context = Context::new(&sections, decision.lead_weight, negation.as_ref())
             .map_err(RuleLoadError::Incomplete)?;
+        let names: Vec<String> = signals
+            .iter()
+            .map(|s| s.id.clone())
+            .chain(features::STRUCTURAL.iter().map(|s| (*s).to_owned()))
+            .collect();
+        let model_file = model_def.as_ref().map(|(f, _)| f.clone());
+        let model = match model_def {
+            Some((file, def)) => match Model::new(def, &names) {
+                Ok(m) => m,
+                Err(message) if strict => {
+                    return Err(RuleLoadError::Invalid {
+                        file,
+                        rule: "model".into(),
+                        message,
+                    });
+                }
+                Err(_) => Model::zero(names.len()),
+            },
+            None if strict => {
+                return Err(RuleLoadError::Incomplete(
+                    "no file holds the learned [model] weights: run `antenne rules fit`".into(),
+                ));
+            }
+            None => Model::zero(names.len()),
+        };
         let version = hasher
             .finalize()
             .iter()
@@ -208,10 +247,12 @@ impl RuleSet {
             .collect();
         Ok(Self {
             signals,
-            decision,
             explanations,
             fields,
             context,
+            share_reader: ShareReader::new(),
+            model,
+            model_file,
             version,
         })
     }
@@ -225,6 +266,27 @@ impl RuleSet {
     pub fn rule_ids(&self) -> Vec<&str> {
         self.signals.iter().map(|s| s.id.as_str()).collect()
     }
+}
+
+/// Every `*.toml` of a folder, as (file name, contents).
+fn read_dir_files(dir: &Path) -> Result<Vec<(String, String)>, RuleLoadError> {
+    let io = |path: &Path, source| RuleLoadError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| io(dir, e))? {
+        let path = entry.map_err(|e| io(dir, e))?.path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let text = std::fs::read_to_string(&path).map_err(|e| io(&path, e))?;
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            files.push((name, text));
+        }
+    }
+    Ok(files)
 }
 
 fn compile(id: String, def: SignalDef) -> Result<Signal, String> {
