@@ -4,11 +4,13 @@
 use regex::bytes::{Regex, RegexBuilder};
 
 use super::file::{CATEGORIES, NegationDef, SectionDef};
+use super::fold::{Folded, fold};
+use super::items::bullet;
 
 /// Longest line taken for a section heading, in folded bytes and in words: a heading names a
 /// part of the ad (« Vos missions », « Profil recherché »), it is not a sentence.
 const MAX_HEADING_BYTES: usize = 60;
-const MAX_HEADING_WORDS: usize = 5;
+const MAX_HEADING_WORDS: usize = 7;
 
 /// A compiled section: heading pattern, factor, categories it ignores.
 struct Section {
@@ -119,25 +121,46 @@ impl Context {
         })
     }
 
-    /// Maps a folded description to its parts. Without a heading every factor is 1. The lead
-    /// before the first heading takes the lead weight only when a full-weight section (the
-    /// missions) follows: otherwise the lead is where the job itself is described.
-    pub(crate) fn sections(&self, folded: &str) -> SectionMap<'_> {
+    /// Maps a description to its parts, in folded offsets. A part starts at a short heading
+    /// line (« Vos missions », « Profil recherché ») or at a line that opens with a heading and
+    /// a colon (« Profil : Bac+2, permis B »); list items are never headings. Without a heading
+    /// every factor is 1. The lead before the first heading takes the lead weight only when a
+    /// full-weight section (the missions) follows: otherwise the lead is where the job itself
+    /// is described.
+    pub(crate) fn sections(&self, original: &str, folded: &Folded) -> SectionMap<'_> {
         let mut parts = Vec::new();
         let mut offset = 0;
-        for line in folded.split('\n') {
-            let trimmed = line.trim();
-            if !trimmed.is_empty()
-                && trimmed.len() <= MAX_HEADING_BYTES
-                && trimmed.split(' ').count() <= MAX_HEADING_WORDS
-                && let Some(i) = self
-                    .sections
-                    .iter()
-                    .position(|s| s.heading.is_match(trimmed.as_bytes()))
-            {
-                parts.push((offset, Part::Section(i)));
+        for line in original.split('\n') {
+            let (start, end) = (offset, offset + line.len());
+            offset = end + 1;
+            if line.trim().is_empty() || bullet(line).is_some() {
+                continue;
             }
-            offset += line.len() + 1;
+            let at = folded.folded_at(start);
+            let whole = folded.text[at..folded.folded_at(end)].trim();
+            let label = line
+                .split_once(':')
+                .filter(|(l, rest)| l.chars().count() <= 45 && !rest.trim().is_empty())
+                .map(|(l, _)| fold(l));
+            let is_heading = |t: &str| {
+                !t.is_empty()
+                    && t.len() <= MAX_HEADING_BYTES
+                    && t.split(' ').count() <= MAX_HEADING_WORDS
+                    && t.split('\n').count() == 1
+            };
+            let found = [Some(whole.to_owned()), label]
+                .into_iter()
+                .flatten()
+                .map(|t| t.trim().to_owned())
+                .filter(|t| is_heading(t))
+                .find_map(|t| {
+                    self.sections
+                        .iter()
+                        .position(|s| s.heading.is_match(t.as_bytes()))
+                });
+            if let Some(i) = found {
+                parts.push((at, Part::Section(i)));
+            }
         }
         let has_missions = parts
             .iter()
@@ -189,7 +212,7 @@ mod tests {
     fn sections_weigh_matches() {
         let c = ctx();
         let text = "l office gere son site\nvos missions\nateliers\nprofil\nwordpress";
-        let map = c.sections(text);
+        let map = c.sections(text, &Folded::new(text));
         assert_eq!(map.factor_at(text.find("site").unwrap(), "webmaster"), 0.3);
         assert_eq!(
             map.factor_at(text.find("ateliers").unwrap(), "facilitation"),
@@ -204,11 +227,25 @@ mod tests {
             0.0
         );
         assert_eq!(
-            c.sections("no heading at all").factor_at(5, "webmaster"),
+            c.sections("no heading at all", &Folded::new("no heading at all"))
+                .factor_at(5, "webmaster"),
             1.0
         );
         let no_missions = "ateliers pour les hebergeurs\nprofil\nwordpress";
-        assert_eq!(c.sections(no_missions).factor_at(0, "facilitation"), 1.0);
+        assert_eq!(
+            c.sections(no_missions, &Folded::new(no_missions))
+                .factor_at(0, "facilitation"),
+            1.0
+        );
+        // A labelled line opens a section; a list item never does.
+        let labelled =
+            "Missions : ateliers pour les hébergeurs\n- profil du site\nProfil : WordPress, SEO";
+        let f = Folded::new(labelled);
+        let map = c.sections(labelled, &f);
+        let at = |w: &str| f.text.find(w).unwrap();
+        assert_eq!(map.factor_at(at("ateliers"), "facilitation"), 1.0);
+        assert_eq!(map.factor_at(at("profil du site"), "webmaster"), 1.0);
+        assert_eq!(map.factor_at(at("wordpress"), "webmaster"), 0.5);
     }
 
     #[test]

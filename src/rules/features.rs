@@ -7,7 +7,7 @@ use super::items::{KINDS, Kind};
 use super::read::Reading;
 
 /// Structural features, after the signals, in this order.
-pub(crate) const STRUCTURAL: [&str; 10] = [
+pub(crate) const STRUCTURAL: [&str; 13] = [
     "part.accompagnement",
     "part.site_web",
     "part.reseaux_sociaux",
@@ -18,6 +18,9 @@ pub(crate) const STRUCTURAL: [&str; 10] = [
     "part.accompagnement_minoritaire",
     "part.accompagnement_majoritaire",
     "accompagnement.numerique",
+    "lecture.revendique",
+    "lecture.revendique_x_accompagnement",
+    "lecture.revendique_x_accueil",
 ];
 
 impl RuleSet {
@@ -59,6 +62,12 @@ impl RuleSet {
         } else {
             digital as f64 / n as f64
         });
+        // An ad presented as ANT is read against the framework: what its time goes to weighs
+        // differently than for an ad that claims nothing.
+        let claims = f64::from(u8::from(r.claims_ant));
+        x.push(claims);
+        x.push(claims * share.by_kind[Kind::Facilitation.index()]);
+        x.push(claims * share.by_kind[Kind::Duties.index()]);
         x
     }
 }

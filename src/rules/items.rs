@@ -41,10 +41,14 @@ pub(crate) struct Unit {
     pub(crate) kind: Option<Kind>,
     /// It names a digital medium (web, online, social networks, reviews...).
     pub(crate) digital: bool,
+    /// Its clauses (cut at commas, colons and semicolons), each with its own kind: a sentence
+    /// that shares the time between several kinds of work (« 55 % pour le site, 45 % pour les
+    /// prestataires ») is read clause by clause.
+    pub(crate) clauses: Vec<(usize, usize, Option<Kind>)>,
 }
 
 /// The leading list marker of a line, and where its content starts.
-fn bullet(line: &str) -> Option<usize> {
+pub(crate) fn bullet(line: &str) -> Option<usize> {
     let trimmed = line.trim_start();
     let lead = line.len() - trimmed.len();
     let mut chars = trimmed.char_indices();
@@ -102,6 +106,43 @@ fn sentences(line: &str) -> Vec<(usize, usize)> {
         .collect()
 }
 
+/// The kind of work the matches within `start..end` describe (each signal counted once), and
+/// whether they name a digital medium.
+fn kind_in(
+    start: usize,
+    end: usize,
+    matches: &[Match],
+    signals: &[Signal],
+) -> (Option<Kind>, bool) {
+    // Each signal counts once: « ateliers sur les photos, les avis et les réseaux sociaux » is
+    // one workshop about three topics, not three pieces of social-media work.
+    let mut weight = [0.0; 6];
+    let mut digital = false;
+    let first = matches.partition_point(|m| m.start < start);
+    let mut seen: Vec<usize> = Vec::new();
+    for m in matches[first..].iter().take_while(|m| m.start < end) {
+        if seen.contains(&m.signal) {
+            continue;
+        }
+        seen.push(m.signal);
+        let def = &signals[m.signal].def;
+        if def.category == "digital" {
+            digital = true;
+        } else if let Some(kind) = kind_of_category(&def.category) {
+            weight[kind.index()] += def.weight;
+        }
+    }
+    let kind = KINDS
+        .iter()
+        .copied()
+        .filter(|k| weight[k.index()] > 0.0)
+        .fold(None, |best: Option<Kind>, k| match best {
+            Some(b) if weight[b.index()] >= weight[k.index()] => Some(b),
+            _ => Some(k),
+        });
+    (kind, digital)
+}
+
 /// Cuts the mission part of a description into units and gives each its kind.
 pub(crate) fn units(
     text: &str,
@@ -130,9 +171,13 @@ pub(crate) fn units(
             group = None;
             continue;
         }
-        let next_is_bullet = lines
-            .get(i + 1)
-            .is_some_and(|&(s, e)| bullet(&text[s..e]).is_some());
+        // A line followed by list items heads them, unless it is one of them; a numbered line
+        // over dashed items (« 1. Stratégie (50 %) » then « - ... ») heads them too.
+        let numbered = |l: &str| l.trim_start().starts_with(|c: char| c.is_ascii_digit());
+        let next_is_bullet = lines.get(i + 1).is_some_and(|&(s, e)| {
+            let next = &text[s..e];
+            bullet(next).is_some() && (marker.is_none() || (numbered(line) && !numbered(next)))
+        });
         let unit = |start, end, header, bullet, group| Unit {
             start,
             end,
@@ -141,8 +186,9 @@ pub(crate) fn units(
             group,
             kind: None,
             digital: false,
+            clauses: Vec::new(),
         };
-        if sections.heading_at(at) || (marker.is_none() && next_is_bullet) {
+        if sections.heading_at(at) || next_is_bullet {
             group = Some(units.len());
             units.push(unit(start, end, true, false, None));
         } else if let Some(content) = marker {
@@ -155,34 +201,21 @@ pub(crate) fn units(
         }
     }
     for u in &mut units {
-        // Each signal counts once per item: « ateliers sur les photos, les avis et les réseaux
-        // sociaux » is one workshop about three topics, not three pieces of social-media work.
-        let mut weight = [0.0; 6];
-        let first = matches.partition_point(|m| m.start < u.start);
-        let mut seen: Vec<usize> = Vec::new();
-        for m in matches[first..].iter().take_while(|m| m.start < u.end) {
-            if seen.contains(&m.signal) {
-                continue;
-            }
-            seen.push(m.signal);
-            let def = &signals[m.signal].def;
-            if def.category == "digital" {
-                u.digital = true;
-            } else if let Some(kind) = kind_of_category(&def.category) {
-                weight[kind.index()] += def.weight;
+        let (kind, digital) = kind_in(u.start, u.end, matches, signals);
+        u.kind = kind;
+        // Digital words inside web or social work say nothing of the medium of facilitation.
+        u.digital = digital && kind.is_none_or(|k| k == Kind::Facilitation);
+        let piece = &text[u.start..u.end];
+        let mut from = 0;
+        for (i, c) in piece.char_indices() {
+            if matches!(c, ',' | ';' | ':') {
+                u.clauses.push((u.start + from, u.start + i, None));
+                from = i + c.len_utf8();
             }
         }
-        u.kind = KINDS
-            .iter()
-            .copied()
-            .filter(|k| weight[k.index()] > 0.0)
-            .fold(None, |best: Option<Kind>, k| match best {
-                Some(b) if weight[b.index()] >= weight[k.index()] => Some(b),
-                _ => Some(k),
-            });
-        if u.kind.is_some_and(|k| k != Kind::Facilitation) && u.digital {
-            // Digital words inside web or social work say nothing of the medium of facilitation.
-            u.digital = false;
+        u.clauses.push((u.start + from, u.end, None));
+        for c in &mut u.clauses {
+            c.2 = kind_in(c.0, c.1, matches, signals).0;
         }
     }
     units

@@ -68,7 +68,7 @@ impl RuleSet {
                 continue;
             }
             let folded = Folded::new(text);
-            let sections = (field == "description").then(|| self.context.sections(&folded.text));
+            let sections = (field == "description").then(|| self.context.sections(text, &folded));
             if let Some(fs) = self.fields.get(field) {
                 for &si in &fs.owners {
                     let signal = &self.signals[si];

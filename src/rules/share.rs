@@ -28,12 +28,14 @@ enum Said {
     Rest,
 }
 
-/// One statement of time found in a unit, in original offsets.
+/// One statement of time found in a unit, in offsets of the unit's text.
 #[derive(Debug, Clone, Copy)]
 struct Statement {
     start: usize,
     end: usize,
     said: Said,
+    /// A word (« principalement ») rather than a figure.
+    qualitative: bool,
 }
 
 /// The estimated share of working time per kind of work.
@@ -143,9 +145,9 @@ impl ShareReader {
         }
     }
 
-    /// The first statement of time in a unit's text, and whether it refers back to the items
-    /// before it (« ces missions représentent 80 % du temps »).
-    fn statement(&self, text: &str, weekly_hours: f64, header: bool) -> Option<(Statement, bool)> {
+    /// The statements of time in a unit's text, in order and not overlapping, and whether the
+    /// unit refers back to the items before it (« ces missions représentent 80 % du temps »).
+    fn statements(&self, text: &str, weekly_hours: f64, header: bool) -> (Vec<Statement>, bool) {
         let folded = Folded::new(text);
         let f = folded.text.as_str();
         let word = |s: &str| -> f64 {
@@ -158,7 +160,7 @@ impl ShareReader {
             }
         };
         let short = f.split(' ').count() <= 10 || header;
-        let mut found: Vec<(usize, usize, Said)> = Vec::new();
+        let mut found: Vec<(usize, usize, Said, bool)> = Vec::new();
         for c in self.percent.captures_iter(f) {
             let m = c.get(0).expect("whole match");
             let after = &f[m.end()..];
@@ -172,7 +174,7 @@ impl ShareReader {
             let b = c.get(2).and_then(|b| b.as_str().parse::<f64>().ok());
             let v = b.map_or(a, |b| (a + b) / 2.0) / 100.0;
             if v > 0.0 && v <= 1.0 {
-                found.push((m.start(), m.end(), Said::Share(v)));
+                found.push((m.start(), m.end(), Said::Share(v), false));
             }
         }
         for c in self.fraction.captures_iter(f) {
@@ -182,10 +184,10 @@ impl ShareReader {
                 .and_then(|d| d.as_str().parse::<f64>().ok())
                 .or_else(|| c.get(2).map(|w| word(w.as_str())))
                 .unwrap_or(0.0);
-            found.push((m.start(), m.end(), Said::Share(n / 5.0)));
+            found.push((m.start(), m.end(), Said::Share(n / 5.0), false));
         }
         for m in self.half.find_iter(f) {
-            found.push((m.start(), m.end(), Said::Share(0.5)));
+            found.push((m.start(), m.end(), Said::Share(0.5), false));
         }
         for c in self.part_of_time.captures_iter(f) {
             let m = c.get(0).expect("whole match");
@@ -197,7 +199,7 @@ impl ShareReader {
                 (Some(n), Some(_)) => word(n.as_str()) / 4.0,
                 _ => 0.5,
             };
-            found.push((m.start(), m.end(), Said::Share(v)));
+            found.push((m.start(), m.end(), Said::Share(v), false));
         }
         for c in self.days.captures_iter(f) {
             let m = c.get(0).expect("whole match");
@@ -212,7 +214,7 @@ impl ShareReader {
             } else {
                 WEEK_DAYS
             };
-            found.push((m.start(), m.end(), Said::Share(n / per)));
+            found.push((m.start(), m.end(), Said::Share(n / per), false));
         }
         for c in self.half_days.captures_iter(f) {
             let m = c.get(0).expect("whole match");
@@ -221,13 +223,23 @@ impl ShareReader {
             } else {
                 WEEK_DAYS
             };
-            found.push((m.start(), m.end(), Said::Share(word(&c[1]) * 0.5 / per)));
+            found.push((
+                m.start(),
+                m.end(),
+                Said::Share(word(&c[1]) * 0.5 / per),
+                false,
+            ));
         }
         for c in self.weekdays.captures_iter(f) {
             let m = c.get(0).expect("whole match");
             let half = if c.get(2).is_some() { 0.5 } else { 1.0 };
             let days = if c.get(3).is_some() { 2.0 } else { 1.0 };
-            found.push((m.start(), m.end(), Said::Share(days * half / WEEK_DAYS)));
+            found.push((
+                m.start(),
+                m.end(),
+                Said::Share(days * half / WEEK_DAYS),
+                false,
+            ));
         }
         for c in self.hours.captures_iter(f) {
             let m = c.get(0).expect("whole match");
@@ -243,7 +255,7 @@ impl ShareReader {
             let v = h / total;
             // The whole week's hours are the contract, not a share.
             if v > 0.0 && v < 0.95 {
-                found.push((m.start(), m.end(), Said::Share(v)));
+                found.push((m.start(), m.end(), Said::Share(v), false));
             }
         }
         // Months and seasons say when something happens; they say how much of the job it takes
@@ -275,29 +287,41 @@ impl ShareReader {
                 .unwrap_or(0) as f64
             };
             let span = (month(&c[2]) - month(&c[1])).rem_euclid(12.0) + 1.0;
-            found.push((m.start(), m.end(), Said::Share(span / 12.0)));
+            found.push((m.start(), m.end(), Said::Share(span / 12.0), true));
         }
         for m in self.low_season.find_iter(f).filter(|m| frames(m.start())) {
-            found.push((m.start(), m.end(), Said::Share(0.5)));
+            found.push((m.start(), m.end(), Said::Share(0.5), true));
         }
         for m in self.high_season.find_iter(f).filter(|m| frames(m.start())) {
-            found.push((m.start(), m.end(), Said::Share(0.2)));
+            found.push((m.start(), m.end(), Said::Share(0.2), true));
         }
         for m in self.major.find_iter(f) {
-            found.push((m.start(), m.end(), Said::Share(MAJOR)));
+            found.push((m.start(), m.end(), Said::Share(MAJOR), true));
         }
         for m in self.minor.find_iter(f) {
-            found.push((m.start(), m.end(), Said::Share(MINOR)));
+            found.push((m.start(), m.end(), Said::Share(MINOR), true));
         }
         for m in self.rest.find_iter(f) {
-            found.push((m.start(), m.end(), Said::Rest));
+            found.push((m.start(), m.end(), Said::Rest, false));
         }
-        let (start, end, said) = found
-            .into_iter()
-            .min_by_key(|(s, e, _)| (*s, usize::MAX - e))?;
-        let (start, end) = folded.original_range(start, end);
-        let refers_back = self.refers_back.is_match(f) || said == Said::Rest;
-        Some((Statement { start, end, said }, refers_back))
+        found.sort_by_key(|(s, e, _, _)| (*s, usize::MAX - e));
+        let mut kept: Vec<Statement> = Vec::new();
+        for (start, end, said, qualitative) in found {
+            if kept.last().is_some_and(|k| start < k.end) {
+                continue;
+            }
+            kept.push(Statement {
+                start,
+                end,
+                said,
+                qualitative,
+            });
+        }
+        for k in &mut kept {
+            (k.start, k.end) = folded.original_range(k.start, k.end);
+        }
+        let refers_back = self.refers_back.is_match(f) || kept.iter().any(|k| k.said == Said::Rest);
+        (kept, refers_back)
     }
 }
 
@@ -332,39 +356,73 @@ pub(crate) fn estimate(
             share.items[k.index()] += 1;
         }
     }
-    let mut stated = [None::<f64>; 6];
+    // Per kind: figures summed, words (« principalement ») kept apart, since a figure says
+    // more than a word.
+    let mut figures = [None::<f64>; 6];
+    let mut words = [None::<f64>; 6];
     let mut rest: Vec<(usize, usize, Kind)> = Vec::new();
+    let mut headed = vec![false; units.len()];
     for (i, u) in units.iter().enumerate() {
-        let Some((st, refers_back)) = reader.statement(&text[u.start..u.end], weekly, u.header)
-        else {
+        // A heading that states a share speaks for the items under it.
+        if u.group.is_some_and(|g| headed[g]) {
             continue;
+        }
+        let (found, refers_back) = reader.statements(&text[u.start..u.end], weekly, u.header);
+        if found.is_empty() {
+            continue;
+        }
+        headed[i] = u.header;
+        let fallback = if u.header {
+            let group: Vec<&Unit> = units[i + 1..]
+                .iter()
+                .filter(|x| x.group == Some(i))
+                .collect();
+            majority(group.iter().copied()).or((!group.is_empty()).then_some(Kind::Other))
+        } else if refers_back {
+            // The items just before, back to the previous heading or prose sentence.
+            let before = units[..i]
+                .iter()
+                .rev()
+                .take_while(|x| x.bullet || (!x.header && x.group.is_none()))
+                .take(8);
+            majority(before)
+        } else {
+            None
         };
-        let kind = u.kind.or_else(|| {
-            if u.header {
-                majority(units[i + 1..].iter().filter(|x| x.group == Some(i)))
-            } else if refers_back {
-                // The items just before, back to the previous heading or prose sentence.
-                let before = units[..i]
+        for st in &found {
+            let (start, end) = (u.start + st.start, u.start + st.end);
+            let kind = if found.len() > 1 {
+                // Several statements: each goes with its clause, or the next one that says
+                // what it is about.
+                u.clauses
                     .iter()
-                    .rev()
-                    .take_while(|x| x.bullet || (!x.header && x.group.is_none()))
-                    .take(8);
-                majority(before)
+                    .skip_while(|c| c.1 <= start)
+                    .find_map(|c| c.2)
             } else {
-                None
+                u.kind
+            };
+            let Some(kind) = kind.or(fallback) else {
+                continue;
+            };
+            match st.said {
+                Said::Share(v) => {
+                    let slot = if st.qualitative {
+                        &mut words[kind.index()]
+                    } else {
+                        &mut figures[kind.index()]
+                    };
+                    *slot = Some(if st.qualitative {
+                        slot.unwrap_or(0.0).max(v)
+                    } else {
+                        slot.unwrap_or(0.0) + v
+                    });
+                    share.statements.push((start, end, kind));
+                }
+                Said::Rest => rest.push((start, end, kind)),
             }
-        });
-        let Some(kind) = kind else { continue };
-        let (start, end) = (u.start + st.start, u.start + st.end);
-        match st.said {
-            Said::Share(v) => {
-                let slot = &mut stated[kind.index()];
-                *slot = Some(slot.unwrap_or(0.0) + v);
-                share.statements.push((start, end, kind));
-            }
-            Said::Rest => rest.push((start, end, kind)),
         }
     }
+    let mut stated: [Option<f64>; 6] = std::array::from_fn(|k| figures[k].or(words[k]));
     let mut total: f64 = stated.iter().flatten().sum();
     if total > 1.0 {
         for v in stated.iter_mut().flatten() {
@@ -415,7 +473,12 @@ mod tests {
     use super::*;
 
     fn read(text: &str) -> Option<f64> {
-        match ShareReader::new().statement(text, 35.0, false)?.0.said {
+        match ShareReader::new()
+            .statements(text, 35.0, false)
+            .0
+            .first()?
+            .said
+        {
             Said::Share(v) => Some((v * 100.0).round() / 100.0),
             Said::Rest => Some(-1.0),
         }
