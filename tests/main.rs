@@ -11,6 +11,7 @@ mod digest;
 mod explain;
 mod faults;
 mod federation;
+mod fit;
 mod hostile;
 mod index;
 mod lifecycle;

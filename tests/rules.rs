@@ -41,23 +41,15 @@ fn labelled(file: &str) -> Vec<Labelled> {
         .collect()
 }
 
-/// Floors: later rule changes must not score lower than this on the development corpus, nor on
-/// the held-out ads (written apart from the rules, never used to tune them).
+/// Floors on ads the weights never learned from: the held-out file (written apart from the rules)
+/// and the tricky set (written to fool the validator). In-sample figures would say nothing.
 #[test]
-fn evaluation_floors() {
+fn evaluation_floors_on_ads_never_learned_from() {
     let rules = RuleSet::builtin().unwrap();
-    let dev = eval::evaluate(&rules, &labelled("fixtures/corpus/dev.jsonl"));
-    assert_eq!(dev.ads, 92);
-    assert!(
-        dev.accuracy >= 0.97,
-        "dev verdict accuracy {:.3}",
-        dev.accuracy
-    );
-    assert!(dev.flagged.f1 >= 0.97, "dev flag F1 {:.3}", dev.flagged.f1);
     let held = eval::evaluate(&rules, &labelled("fixtures/ads/heldout.jsonl"));
     assert_eq!(held.ads, 48);
     assert!(
-        held.accuracy >= 0.87,
+        held.accuracy >= 0.93,
         "held-out verdict accuracy {:.3}",
         held.accuracy
     );
@@ -69,6 +61,99 @@ fn evaluation_floors() {
     // The confusion matrix accounts for every ad.
     let total: usize = held.confusion.values().flat_map(|r| r.values()).sum();
     assert_eq!(total, 48);
+}
+
+fn ad(title: &str, description: &str) -> Posting {
+    Posting {
+        id: "t".into(),
+        title: title.into(),
+        description: description.into(),
+        ..Posting::default()
+    }
+}
+
+/// The verdict says what the job is, whatever the title.
+#[test]
+fn the_title_does_not_decide() {
+    let rules = RuleSet::builtin().unwrap();
+    let webmestre = rules.evaluate(&ad(
+        "Webmestre (H/F)",
+        "L'office de tourisme des Causses recrute son webmestre.\nVos missions\n\
+         - administrer le site internet de la destination et ses pages saisonnières ;\n\
+         - assurer le référencement naturel et suivre l'audience ;\n\
+         - piloter la refonte du site avec l'agence retenue ;\n\
+         - mettre en ligne l'agenda et les offres de séjours.",
+    ));
+    assert_eq!(webmestre.verdict, VerdictCode::Webmaster);
+    assert!(!webmestre.claims_ant && !webmestre.flagged);
+    let other_title = rules.evaluate(&ad(
+        "Chargé·e de l'accompagnement numérique des prestataires",
+        "L'office de tourisme du Val de Loire recrute.\nVos missions\n\
+         - réaliser le diagnostic numérique des hébergeurs et restaurateurs du territoire ;\n\
+         - animer des ateliers collectifs sur les avis clients et la réservation en ligne ;\n\
+         - accompagner individuellement les prestataires lors de rendez-vous sur site ;\n\
+         - assurer une veille e-touristique partagée avec les professionnels.",
+    ));
+    assert_eq!(other_title.verdict, VerdictCode::Ant);
+    assert!(!other_title.claims_ant);
+}
+
+/// Time shares written as ads write them, in a heading, decide between ANT and a minor share.
+#[test]
+fn time_shares_in_headings_are_read() {
+    let rules = RuleSet::builtin().unwrap();
+    let v = rules.evaluate(&ad(
+        "Animatrice numérique de territoire et conseillère en séjour",
+        "Accueil et conseil en séjour (quatre jours par semaine)\n\
+         - accueillir et conseiller les visiteurs au comptoir et au téléphone ;\n\
+         - vendre la billetterie des visites et tenir la boutique ;\n\
+         - gérer la documentation.\n\
+         Animation numérique (une journée par semaine)\n\
+         - rendez-vous avec les hébergeurs sur leurs avis en ligne ;\n\
+         - un atelier pour les prestataires chaque trimestre.",
+    ));
+    let share = v.facilitation_share.as_ref().unwrap();
+    assert_eq!(share.value, Some(0.2), "{share:?}");
+    assert!(share.stated);
+    assert!(
+        share
+            .evidence
+            .iter()
+            .any(|e| e.text == "une journée par semaine"),
+        "{share:?}"
+    );
+    assert_eq!(v.verdict, VerdictCode::LowFacilitation);
+    assert!(v.flagged);
+    // The items read, each with its kind.
+    assert!(
+        v.missions
+            .iter()
+            .any(|m| m.text.starts_with("vendre la billetterie")
+                && m.kind == Some(antenne::model::MissionKind::Duties)),
+        "{:?}",
+        v.missions
+    );
+}
+
+/// Every finding that weighs in the decision says how much, per verdict; the margin says how
+/// sure the decision is.
+#[test]
+fn findings_carry_their_contributions() {
+    let rules = RuleSet::builtin().unwrap();
+    let corpus = labelled("fixtures/corpus/dev.jsonl");
+    for a in corpus.iter().take(20) {
+        let v = rules.evaluate(&a.posting);
+        assert!((0.0..=1.0).contains(&v.margin), "{}", v.margin);
+        let weighed = v
+            .findings
+            .iter()
+            .filter(|f| !f.contributions.is_empty())
+            .count();
+        assert!(weighed > 0, "{}: no finding weighs", a.posting.id);
+        for f in v.findings.iter().filter(|f| f.rule.starts_with("verdict.")) {
+            assert!(f.contributions.is_empty(), "{}", f.rule);
+        }
+    }
 }
 
 /// Every rule fires on at least one fixture ad and stays silent on another.
