@@ -594,3 +594,39 @@ async fn staff_merge_or_separate_possible_duplicates() {
     assert!(html.contains("Aucune paire en attente"), "{html}");
     assert!(state.store.posting("eeee5555").unwrap().is_some());
 }
+
+/// Among undecided ads, the least certain verdicts come first, saying between which two.
+#[tokio::test]
+async fn the_queue_shows_uncertain_verdicts_first() {
+    let state = staff_state().await;
+    let rules = antenne::rules::RuleSet::builtin().unwrap();
+    let mut unsure = ant("dddd4444", "Animatrice numérique de territoire");
+    unsure.published = chrono::NaiveDate::from_ymd_opt(2020, 1, 1);
+    let mut verdict = rules.evaluate(&unsure);
+    verdict.verdict = antenne::model::VerdictCode::Webmaster;
+    verdict.flagged = true;
+    verdict.margin = 0.04;
+    verdict.runner_up = Some(antenne::model::VerdictCode::Ant);
+    state
+        .store
+        .upsert_posting(
+            "board",
+            "https://board.example/d",
+            &unsure,
+            &verdict,
+            chrono::Utc::now(),
+        )
+        .unwrap();
+    let session = login(&state).await;
+    let (status, _, queue) = send(&state, get("/revue", &session)).await;
+    assert_eq!(status, StatusCode::OK);
+    let first = queue.find("/revue/annonces/").unwrap();
+    assert!(
+        queue[first..].starts_with("/revue/annonces/dddd4444"),
+        "the oldest but least certain ad comes first: {queue}"
+    );
+    assert!(
+        queue.contains("verdict incertain : webmaster ou ANT"),
+        "{queue}"
+    );
+}

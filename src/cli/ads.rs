@@ -119,7 +119,7 @@ fn write_report(out: &mut impl Write, title: &str, v: &Verdict) -> std::io::Resu
         yes(v.flagged)
     )?;
     if let Some(share) = &v.facilitation_share {
-        writeln!(out, "{}", share_line(share))?;
+        writeln!(out, "{}", share.line_fr())?;
     }
     let scores: Vec<String> = v
         .scores
@@ -143,18 +143,8 @@ fn write_report(out: &mut impl Write, title: &str, v: &Verdict) -> std::io::Resu
             Severity::Info => "info",
         };
         writeln!(out, "  [{sev}] {} — {}", f.rule, f.message)?;
-        if let Some(c) = f.contributions.get(&v.verdict) {
-            writeln!(
-                out,
-                "      {} {} {}",
-                if *c >= 0.0 {
-                    "Pèse pour"
-                } else {
-                    "Pèse contre"
-                },
-                v.verdict.as_str(),
-                signed(*c)
-            )?;
+        if let Some(w) = f.weighs_fr(v.verdict) {
+            writeln!(out, "      {}", capitalise(&w))?;
         }
         writeln!(out, "      Référence : {}", f.reference)?;
         if !f.evidence.is_empty() {
@@ -170,37 +160,11 @@ fn write_report(out: &mut impl Write, title: &str, v: &Verdict) -> std::io::Resu
     writeln!(out)
 }
 
-/// « part estimée de l'accompagnement des professionnels : ~20 % (« une journée par semaine ») ».
-pub(crate) fn share_line(share: &crate::model::FacilitationShare) -> String {
-    match share.value {
-        None => "Part estimée de l'accompagnement des professionnels : non estimable (aucune mission lue)".into(),
-        Some(v) => {
-            let said: Vec<String> = share
-                .evidence
-                .iter()
-                .map(|e| format!("«\u{a0}{}\u{a0}»", e.text))
-                .collect();
-            format!(
-                "Part estimée de l'accompagnement des professionnels : {}{}",
-                crate::rules::percent_fr(v),
-                if said.is_empty() {
-                    " (d'après la répartition des missions)".to_owned()
-                } else {
-                    format!(" ({})", said.join(", "))
-                }
-            )
-        }
-    }
-}
-
-/// A contribution in French: « +1,8 », « −0,6 ».
-fn signed(c: f64) -> String {
-    let v = format!("{:.1}", c.abs()).replace('.', ",");
-    if c >= 0.0 {
-        format!("+{v}")
-    } else {
-        format!("\u{2212}{v}")
-    }
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 /// An ad in our input shape (every field optional but `description`; unknown fields ignored).

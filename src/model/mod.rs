@@ -5,7 +5,7 @@
 
 mod posting;
 mod source;
-mod verdict;
+pub mod verdict;
 
 pub(crate) use posting::hex16;
 pub use posting::{

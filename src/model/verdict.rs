@@ -62,6 +62,18 @@ impl VerdictCode {
         }
     }
 
+    /// A short French name, as in « verdict incertain : webmaster ou ANT ».
+    pub fn short_fr(self) -> &'static str {
+        match self {
+            Self::Ant => "ANT",
+            Self::Webmaster => "webmaster",
+            Self::CommunityManager => "community manager",
+            Self::DatabaseOperator => "opérateur·rice de base de données",
+            Self::LowFacilitation => "animation minoritaire",
+            Self::NotAnt => "autre métier",
+        }
+    }
+
     /// Whether an ad that claims to be ANT with this verdict is flagged for review.
     pub fn is_disguise(self) -> bool {
         matches!(
@@ -76,6 +88,50 @@ impl VerdictCode {
 
 fn certain() -> f64 {
     1.0
+}
+
+/// A share as people say it: « ~20 % » (to the nearest 5).
+pub fn percent_fr(v: f64) -> String {
+    format!("~{}\u{a0}%", ((v * 20.0).round() * 5.0) as i64)
+}
+
+impl FacilitationShare {
+    /// « Part estimée de l'accompagnement des professionnels : ~20 % (« une journée par
+    /// semaine ») ».
+    pub fn line_fr(&self) -> String {
+        match self.value {
+            None => "Part estimée de l'accompagnement des professionnels : non estimable (aucune mission lue)".into(),
+            Some(v) => {
+                let said: Vec<String> = self
+                    .evidence
+                    .iter()
+                    .map(|e| format!("«\u{a0}{}\u{a0}»", e.text))
+                    .collect();
+                format!(
+                    "Part estimée de l'accompagnement des professionnels : {}{}",
+                    percent_fr(v),
+                    if said.is_empty() {
+                        " (d'après la répartition des missions)".to_owned()
+                    } else {
+                        format!(" ({})", said.join(", "))
+                    }
+                )
+            }
+        }
+    }
+}
+
+impl Finding {
+    /// What the finding weighs for a verdict, in French: « pèse pour webmaster +1,8 ».
+    pub fn weighs_fr(&self, verdict: VerdictCode) -> Option<String> {
+        let c = *self.contributions.get(&verdict)?;
+        let v = format!("{:.1}", c.abs()).replace('.', ",");
+        Some(if c >= 0.0 {
+            format!("pèse pour {} +{v}", verdict.short_fr())
+        } else {
+            format!("pèse contre {} \u{2212}{v}", verdict.short_fr())
+        })
+    }
 }
 
 /// How much a finding weighs for a reviewer.

@@ -9,6 +9,7 @@ use super::file::CATEGORIES;
 use super::items::{KINDS, Kind};
 use super::model::{self, Decided};
 use super::read::Reading;
+use crate::model::verdict::percent_fr;
 use crate::model::{
     Evidence, FacilitationShare, Finding, MissionItem, Posting, Severity, Verdict, VerdictCode,
 };
@@ -117,8 +118,8 @@ impl RuleSet {
                 severity: Severity::Warn,
                 message: format!(
                     "Verdict incertain : {} ou {} (écart de {} points).",
-                    code.label_fr().to_lowercase(),
-                    d.runner_up.label_fr().to_lowercase(),
+                    code.short_fr(),
+                    d.runner_up.short_fr(),
                     (d.margin * 100.0).round()
                 ),
                 reference: "Poids appris sur les annonces étiquetées (antenne rules fit)".into(),
@@ -166,11 +167,6 @@ impl RuleSet {
             rules_version: self.version.clone(),
         }
     }
-}
-
-/// A share as people say it: « ~20 % ».
-pub fn percent_fr(v: f64) -> String {
-    format!("~{}\u{a0}%", ((v * 20.0).round() * 5.0) as i64)
 }
 
 fn facilitation_share(posting: &Posting, r: &Reading) -> FacilitationShare {

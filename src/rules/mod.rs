@@ -33,7 +33,7 @@ use file::{
 use model::Model;
 use share::ShareReader;
 
-pub use evaluate::{UNCERTAIN_MARGIN, percent_fr};
+pub use evaluate::UNCERTAIN_MARGIN;
 pub(crate) use fold::fold;
 
 /// Cache of each lazy DFA. The rules' bounded repetitions (« ( [a-z]+){0,6} ») make large

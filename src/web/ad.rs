@@ -66,7 +66,10 @@ pub(super) async fn page(
                 v.verdict.label_fr().to_owned(),
                 v.claims_ant,
                 v.flagged,
-                v.findings.iter().map(FindingView::from).collect(),
+                v.findings
+                    .iter()
+                    .map(|f| FindingView::new(f, v.verdict))
+                    .collect(),
                 v.rules_version.clone(),
             ),
             None => (

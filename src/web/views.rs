@@ -1,6 +1,6 @@
 //! View models for the pages: plain strings ready to print, French dates, labels.
 
-use crate::model::{Evidence, Finding, PostingRecord, Severity};
+use crate::model::{Evidence, Finding, PostingRecord, Severity, VerdictCode};
 
 pub(crate) use crate::model::date_fr;
 
@@ -69,11 +69,15 @@ pub(crate) struct FindingView {
     pub(crate) message: String,
     pub(crate) reference: String,
     pub(crate) evidence: Vec<String>,
+    /// « pèse pour webmaster +1,8 », for the verdict given; empty for explanations.
+    pub(crate) weighs: String,
 }
 
-impl From<&Finding> for FindingView {
-    fn from(f: &Finding) -> Self {
+impl FindingView {
+    /// A finding of a verdict, with what it weighs for that verdict.
+    pub(crate) fn new(f: &Finding, verdict: VerdictCode) -> Self {
         Self {
+            weighs: f.weighs_fr(verdict).unwrap_or_default(),
             rule: f.rule.clone(),
             severity: match f.severity {
                 Severity::Block => "bloquant",

@@ -36,9 +36,19 @@ pub(super) struct Row {
     employer: String,
     place: String,
     verdict: String,
+    /// « verdict incertain : webmaster ou ANT » when the two best verdicts are close.
+    uncertain: String,
     status: &'static str,
     published: String,
     sources: String,
+}
+
+/// The margin of an uncertain verdict, for ordering; `None` when the verdict is clear.
+fn uncertainty(r: &PostingRecord) -> Option<f64> {
+    r.verdict
+        .as_ref()
+        .filter(|v| v.margin < crate::rules::UNCERTAIN_MARGIN && v.runner_up.is_some())
+        .map(|v| v.margin)
 }
 
 pub(super) struct Facet {
@@ -175,15 +185,18 @@ pub(super) async fn page(
         ),
     ];
     queue.retain(|r| keep(r, ""));
-    // Flagged and not yet decided first, then by date.
+    // Flagged and not yet decided first; among them, the least certain verdicts (closest
+    // margins) first; then by date.
     queue.sort_by(|a, b| {
         let rank = |r: &PostingRecord| match review_status(r) {
             "pending" => 0,
             "follow" => 1,
             _ => 2,
         };
+        let margin = |r: &PostingRecord| uncertainty(r).unwrap_or(f64::INFINITY);
         rank(a)
             .cmp(&rank(b))
+            .then(margin(a).total_cmp(&margin(b)))
             .then(b.posting.published.cmp(&a.posting.published))
     });
     let rows = queue
@@ -198,6 +211,14 @@ pub(super) async fn page(
                 .as_ref()
                 .map_or("non évaluée", |v| v.verdict.label_fr())
                 .to_owned(),
+            uncertain: match (uncertainty(r), r.verdict.as_ref().and_then(|v| v.runner_up)) {
+                (Some(_), Some(other)) => format!(
+                    "verdict incertain : {} ou {}",
+                    r.verdict.as_ref().map_or("", |v| v.verdict.short_fr()),
+                    other.short_fr()
+                ),
+                _ => String::new(),
+            },
             status: status_label(review_status(r)),
             published: r.posting.published.map(date_fr).unwrap_or_default(),
             sources: r

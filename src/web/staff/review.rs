@@ -79,6 +79,8 @@ struct ReviewPage {
     revision: i64,
     changed_since_review: bool,
     findings: Vec<FindingView>,
+    /// The estimated facilitation share, in words.
+    share: String,
     scores: Vec<(String, f64)>,
     text: Vec<Segment>,
     sources: Vec<(String, String)>,
@@ -124,9 +126,14 @@ fn render(
         findings: r
             .verdict
             .iter()
-            .flat_map(|v| v.findings.iter())
-            .map(FindingView::from)
+            .flat_map(|v| v.findings.iter().map(|f| FindingView::new(f, v.verdict)))
             .collect(),
+        share: r
+            .verdict
+            .as_ref()
+            .and_then(|v| v.facilitation_share.as_ref())
+            .map(crate::model::FacilitationShare::line_fr)
+            .unwrap_or_default(),
         scores: r
             .verdict
             .iter()
