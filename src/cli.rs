@@ -86,6 +86,8 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
         format: ExportFormat,
     },
+    /// Check the store (SQLite integrity, every row decodes) and the index against the store.
+    Check,
     /// Rebuild the search index from the store.
     Reindex,
     /// Rule maintenance.
@@ -198,6 +200,63 @@ pub enum RulesCommand {
     Diff,
     /// Re-validate the stored ads whose verdict was made by other rules.
     Apply,
+}
+
+/// `antenne check`: SQLite's integrity check, every stored row decoded, the index compared
+/// with the store. Exits 1 when anything is wrong.
+async fn check(app: App) -> Result<()> {
+    let (problems, records, skipped) = app
+        .store
+        .run(|s| -> Result<_, crate::store::StoreError> {
+            let (records, skipped) = s.postings_checked()?;
+            Ok((s.integrity()?, records, skipped))
+        })
+        .await?;
+    let index = app.index.clone();
+    let indexed = tokio::task::spawn_blocking(move || index.ids()).await??;
+    let stored: std::collections::HashSet<&str> =
+        records.iter().map(|r| r.posting.id.as_str()).collect();
+    let missing: Vec<&str> = stored
+        .iter()
+        .filter(|id| !indexed.contains(**id))
+        .copied()
+        .collect();
+    let extra: Vec<&String> = indexed
+        .iter()
+        .filter(|id| !stored.contains(id.as_str()) && !skipped.contains(id))
+        .collect();
+    println!(
+        "Base : {}",
+        if problems.is_empty() {
+            "intègre".to_owned()
+        } else {
+            problems.join(" ; ")
+        }
+    );
+    println!(
+        "Annonces : {} lisibles, {} illisibles{}",
+        records.len(),
+        skipped.len(),
+        if skipped.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", skipped.join(", "))
+        }
+    );
+    println!(
+        "Index : {} annonces, {} absentes de l'index, {} en trop",
+        indexed.len(),
+        missing.len(),
+        extra.len()
+    );
+    if problems.is_empty() && skipped.is_empty() && missing.is_empty() && extra.is_empty() {
+        println!("Tout est en ordre.");
+        Ok(())
+    } else {
+        anyhow::bail!(
+            "the check found problems (see above); `antenne reindex` rebuilds the index, unreadable rows need a backup or a new crawl"
+        )
+    }
 }
 
 /// Loads the configuration named on the command line, or the default file, or built-in defaults.
@@ -350,7 +409,14 @@ pub async fn run(cli: Cli) -> Result<()> {
         }
         Command::Export { format } => {
             let app = App::open(config, &cli.data, rules, true).await?;
-            let records = app.store.run(|s| s.postings()).await?;
+            let (records, skipped) = app.store.run(|s| s.postings_checked()).await?;
+            if !skipped.is_empty() {
+                eprintln!(
+                    "{} annonce(s) illisible(s) ignorée(s) : {} (voir antenne check)",
+                    skipped.len(),
+                    skipped.join(", ")
+                );
+            }
             let mut out = std::io::stdout().lock();
             match format {
                 ExportFormat::Jsonl => {
@@ -392,6 +458,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+        Command::Check => check(App::open(config, &cli.data, rules, false).await?).await,
         Command::Reindex => {
             let app = App::open(config, &cli.data, rules, true).await?;
             let n = app.sync_index(true).await?.unwrap_or(0);

@@ -170,3 +170,141 @@ async fn validate_reads_deeply_nested_html() {
     let verdict: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
     assert_eq!(verdict["claims_ant"], true, "{verdict}");
 }
+
+/// The search index is derived data: a damaged segment file is moved aside and rebuilt from
+/// the store at the next start, by any command; `reindex` never needs the old index.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_damaged_index_is_rebuilt_from_the_store() {
+    let boards = crate::util::copy_boards();
+    let sim = crate::util::simulator(boards.path()).await;
+    let work = tempfile::tempdir().unwrap();
+    crate::util::write_config(work.path(), &sim);
+    let dir = work.path();
+    assert!(antenne(dir, &["crawl"]).await.status.success());
+    let baseline = stdout(&antenne(dir, &["search", "--all", "numerique"]).await);
+    let found = |out: &str| out.lines().next().unwrap_or_default().to_owned();
+    assert!(
+        found(&baseline).ends_with("offre(s) trouvée(s)") && !found(&baseline).starts_with("0 "),
+        "{baseline}"
+    );
+
+    let index = dir.join("data/index");
+    let damage: [(&str, fn(&std::path::Path)); 3] = [
+        ("idx", |p| {
+            let len = std::fs::metadata(p).unwrap().len();
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open(p)
+                .unwrap()
+                .set_len(len / 2)
+                .unwrap();
+        }),
+        ("store", |p| {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open(p)
+                .unwrap()
+                .set_len(3)
+                .unwrap();
+        }),
+        ("pos", |p| std::fs::remove_file(p).unwrap()),
+    ];
+    for (ext, hurt) in damage {
+        let file = std::fs::read_dir(&index)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().is_some_and(|e| e == ext))
+            .unwrap_or_else(|| panic!("no .{ext} file"));
+        hurt(&file);
+        let out = antenne(dir, &["search", "--all", "numerique"]).await;
+        assert!(out.status.success(), ".{ext}: {}", stderr(&out));
+        assert_eq!(found(&stdout(&out)), found(&baseline), ".{ext}");
+        assert!(
+            stderr(&out).contains("is damaged"),
+            ".{ext}: {}",
+            stderr(&out)
+        );
+    }
+    let aside = std::fs::read_dir(dir.join("data"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with("index.broken-")
+        })
+        .count();
+    assert_eq!(aside, 3);
+
+    // reindex rebuilds whatever state the old index is in.
+    let file = std::fs::read_dir(&index)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "term"))
+        .unwrap();
+    std::fs::write(&file, b"garbage").unwrap();
+    let out = antenne(dir, &["reindex"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("Index reconstruit"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+/// A few corrupted bytes in one row cost that row only: every command goes on, `export` says
+/// what it skipped, `antenne check` names the row.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_corrupted_row_costs_that_row_only() {
+    let boards = crate::util::copy_boards();
+    let sim = crate::util::simulator(boards.path()).await;
+    let work = tempfile::tempdir().unwrap();
+    crate::util::write_config(work.path(), &sim);
+    let dir = work.path();
+    assert!(antenne(dir, &["crawl"]).await.status.success());
+    let clean = antenne(dir, &["check"]).await;
+    assert!(clean.status.success(), "{}", stdout(&clean));
+    assert!(
+        stdout(&clean).contains("Tout est en ordre"),
+        "{}",
+        stdout(&clean)
+    );
+    let before = stdout(&antenne(dir, &["export"]).await).lines().count();
+
+    let db = std::fs::read_dir(dir.join("data"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "db"))
+        .unwrap();
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let victim: String = conn
+        .query_row("SELECT id FROM postings ORDER BY id LIMIT 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    conn.execute(
+        "UPDATE postings SET data = CAST(X'7B80FF' AS TEXT) WHERE id = ?1",
+        [&victim],
+    )
+    .unwrap();
+    drop(conn);
+
+    let export = antenne(dir, &["export"]).await;
+    assert!(export.status.success(), "{}", stderr(&export));
+    assert_eq!(stdout(&export).lines().count(), before - 1);
+    assert!(
+        stderr(&export).contains(&format!("1 annonce(s) illisible(s) ignorée(s) : {victim}")),
+        "{}",
+        stderr(&export)
+    );
+    let search = antenne(dir, &["search", "--all", "numerique"]).await;
+    assert!(search.status.success(), "{}", stderr(&search));
+    let check = antenne(dir, &["check"]).await;
+    assert!(!check.status.success());
+    assert!(
+        stdout(&check).contains(&format!("1 illisibles ({victim})")),
+        "{}",
+        stdout(&check)
+    );
+}

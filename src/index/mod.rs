@@ -150,8 +150,11 @@ pub struct SearchIndex {
 }
 
 impl SearchIndex {
-    /// Opens the index in `dir`, creating it (or recreating it if unreadable or of another
-    /// schema version). Check [`SearchIndex::generation`] against the store afterwards.
+    /// Opens the index in `dir`, creating it if absent or of another schema version. An index
+    /// that cannot be opened or read (a damaged segment, a lost file) is derived data: it is
+    /// moved aside to `index.broken-<time>` with a warning saying why, and a new one is
+    /// created, to be rebuilt from the store. Check [`SearchIndex::generation`] against the
+    /// store afterwards.
     pub fn open(dir: &Path) -> Result<Self, IndexError> {
         let label = dir.display().to_string();
         let io = |source| IndexError::Io {
@@ -159,23 +162,96 @@ impl SearchIndex {
             source,
         };
         std::fs::create_dir_all(dir).map_err(io)?;
-        let (schema, _) = schema::build();
-        let opened = Index::open_in_dir(dir)
-            .ok()
-            .filter(|i| i.schema() == schema && payload_version(i) == Some(SCHEMA_VERSION));
-        let index = match opened {
-            Some(i) => i,
-            None => {
-                // Derived data: a damaged or outdated index is simply rebuilt.
-                std::fs::remove_dir_all(dir).map_err(io)?;
-                std::fs::create_dir_all(dir).map_err(io)?;
-                Index::create_in_dir(dir, schema).map_err(|source| IndexError::Tantivy {
-                    dir: label.clone(),
-                    source,
-                })?
+        // A damaged file can make tantivy panic rather than fail: that is damage too.
+        let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            Self::open_existing(dir, &label)
+        }))
+        .unwrap_or_else(|_| Err("reading it panicked".into()));
+        match opened {
+            Ok(Some(index)) => return Ok(index),
+            Ok(None) => std::fs::remove_dir_all(dir).map_err(io)?,
+            Err(reason) => {
+                let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3f");
+                let aside = dir.with_file_name(format!("index.broken-{stamp}"));
+                std::fs::rename(dir, &aside).map_err(io)?;
+                tracing::warn!(
+                    "search index {label} is damaged ({reason}): moved to {} and rebuilt from the store",
+                    aside.display()
+                );
             }
-        };
+        }
+        std::fs::create_dir_all(dir).map_err(io)?;
+        let (schema, _) = schema::build();
+        let index = Index::create_in_dir(dir, schema).map_err(|source| IndexError::Tantivy {
+            dir: label.clone(),
+            source,
+        })?;
         Self::from_index(index, label)
+    }
+
+    /// The index in `dir` if it is there, current and readable; `Ok(None)` if absent or of
+    /// another schema version; the fault if damaged.
+    fn open_existing(dir: &Path, label: &str) -> Result<Option<Self>, String> {
+        if !dir.join("meta.json").exists() {
+            return Ok(None);
+        }
+        let index = Index::open_in_dir(dir).map_err(|e| e.to_string())?;
+        let (schema, _) = schema::build();
+        if index.schema() != schema || payload_version(&index) != Some(SCHEMA_VERSION) {
+            return Ok(None);
+        }
+        let opened = Self::from_index(index, label.to_owned()).map_err(|e| e.to_string())?;
+        opened.verify().map_err(|e| e.to_string())?;
+        Ok(Some(opened))
+    }
+
+    /// Opens every segment's files (terms, postings, positions, stored documents) without
+    /// reading them whole: a truncated or missing file fails here rather than in a search.
+    fn verify(&self) -> tantivy::Result<()> {
+        let searcher = self.reader.searcher();
+        let f = &self.fields;
+        for segment in searcher.segment_readers() {
+            let (basic, full) = (
+                tantivy::schema::IndexRecordOption::Basic,
+                tantivy::schema::IndexRecordOption::WithFreqsAndPositions,
+            );
+            for (field, option) in [
+                (f.id, basic),
+                (f.title, full),
+                (f.description, full),
+                (f.employer, full),
+                (f.place, full),
+            ] {
+                let inverted = segment.inverted_index(field)?;
+                let mut terms = inverted.terms().stream()?;
+                if terms.advance() {
+                    let info = terms.value().clone();
+                    inverted.read_postings_from_terminfo(&info, option)?;
+                }
+            }
+            let store = segment.get_store_reader(1)?;
+            if let Some(doc) = segment.doc_ids_alive().next() {
+                store.get::<TantivyDocument>(doc)?;
+            }
+            segment.fast_fields();
+        }
+        Ok(())
+    }
+
+    /// The ids of every indexed posting (a full read: for `antenne check`).
+    pub fn ids(&self) -> Result<std::collections::HashSet<String>, IndexError> {
+        let searcher = self.reader.searcher();
+        let docs = searcher
+            .search(&AllQuery, &tantivy::collector::DocSetCollector)
+            .map_err(|e| self.err(e))?;
+        let mut ids = std::collections::HashSet::with_capacity(docs.len());
+        for address in docs {
+            let doc: TantivyDocument = searcher.doc(address).map_err(|e| self.err(e))?;
+            if let Some(id) = doc.get_first(self.fields.id).and_then(|v| v.as_str()) {
+                ids.insert(id.to_owned());
+            }
+        }
+        Ok(ids)
     }
 
     /// An index in memory (tests).

@@ -186,6 +186,21 @@ impl Store {
         }
     }
 
+    /// SQLite's own check of the database file: empty when sound, else what it found.
+    pub fn integrity(&self) -> Result<Vec<String>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare("PRAGMA integrity_check")
+            .map_err(|e| self.sql_err(e))?;
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(|e| self.sql_err(e))?;
+        let found: Vec<String> = rows
+            .collect::<Result<_, _>>()
+            .map_err(|e| self.sql_err(e))?;
+        Ok(found.into_iter().filter(|m| m != "ok").collect())
+    }
+
     /// A counter that grows whenever a posting or verdict changes; the index records the value
     /// it was built at, to know when it is stale.
     pub fn generation(&self) -> Result<i64, StoreError> {

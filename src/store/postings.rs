@@ -54,11 +54,17 @@ impl Store {
 
     /// One posting with everything known about it.
     pub fn posting(&self, id: &str) -> Result<Option<PostingRecord>, StoreError> {
-        Ok(self.records(Some(&[id.to_owned()]))?.into_iter().next())
+        Ok(self.records(Some(&[id.to_owned()]))?.0.into_iter().next())
     }
 
     /// Every stored posting, newest publication first.
     pub fn postings(&self) -> Result<Vec<PostingRecord>, StoreError> {
+        Ok(self.postings_checked()?.0)
+    }
+
+    /// Every posting that decodes, and the ids of the rows that do not (each logged): one
+    /// damaged row never hides the others.
+    pub fn postings_checked(&self) -> Result<(Vec<PostingRecord>, Vec<String>), StoreError> {
         self.records(None)
     }
 
@@ -67,10 +73,16 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        self.records(Some(ids))
+        Ok(self.records(Some(ids))?.0)
     }
 
-    fn records(&self, ids: Option<&[String]>) -> Result<Vec<PostingRecord>, StoreError> {
+    /// The records, and the ids of posting rows that could not be decoded. A row that fails to
+    /// decode (bytes that are not UTF-8, JSON that is not a posting) is skipped with a warning
+    /// naming it; a verdict, sighting or review row that fails is left out of its posting.
+    fn records(
+        &self,
+        ids: Option<&[String]>,
+    ) -> Result<(Vec<PostingRecord>, Vec<String>), StoreError> {
         let conn = self.conn();
         let sql = |e| self.sql_err(e);
         let wanted: Option<std::collections::HashSet<&str>> =
@@ -108,17 +120,16 @@ impl Store {
             .map_err(sql)?;
         let rows = stmt
             .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                ))
+                Ok((text(r, 0), text(r, 1), text(r, 2), text(r, 3), text(r, 4)))
             })
             .map_err(sql)?;
         for row in rows {
             let (id, name, url, first, last) = row.map_err(sql)?;
+            let (Ok(id), Ok(name), Ok(url), Ok(first), Ok(last)) = (id, name, url, first, last)
+            else {
+                tracing::warn!(db = %self.inner.db, "a sighting row is not readable text: left out");
+                continue;
+            };
             if keep(&id) {
                 sightings.entry(id).or_default().push(Sighting {
                     name,
@@ -136,12 +147,17 @@ impl Store {
             ))
             .map_err(sql)?;
         for row in stmt
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .query_map([], |r| Ok((text(r, 0), text(r, 1))))
             .map_err(sql)?
         {
-            let (id, data) = row.map_err(sql)?;
-            if keep(&id) {
-                verdicts.insert(id, data);
+            match row.map_err(sql)? {
+                (Ok(id), Ok(data)) if keep(&id) => {
+                    verdicts.insert(id, data);
+                }
+                (Ok(id), Err(_)) if keep(&id) => {
+                    tracing::warn!(db = %self.inner.db, posting = %id, "its verdict is not readable text: left out, to be redone");
+                }
+                _ => {}
             }
         }
         let mut reviews: HashMap<String, String> = HashMap::new();
@@ -152,11 +168,12 @@ impl Store {
             ))
             .map_err(sql)?;
         for row in stmt
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .query_map([], |r| Ok((text(r, 0), text(r, 1))))
             .map_err(sql)?
         {
-            let (id, status) = row.map_err(sql)?;
-            if keep(&id) {
+            if let (Ok(id), Ok(status)) = row.map_err(sql)?
+                && keep(&id)
+            {
                 reviews.insert(id, status);
             }
         }
@@ -170,41 +187,68 @@ impl Store {
         let rows = stmt
             .query_map([], |r| {
                 Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, i64>(5)?,
+                    text(r, 0),
+                    text(r, 1),
+                    text(r, 2),
+                    text(r, 3),
+                    text(r, 4),
+                    r.get::<_, i64>(5),
                 ))
             })
             .map_err(sql)?;
         let mut out = Vec::new();
+        let mut skipped = Vec::new();
         for row in rows {
             let (id, data, status, first_seen, updated_at, revision) = row.map_err(sql)?;
+            let id = match id {
+                Ok(id) => id,
+                Err(lossy) => lossy,
+            };
             if !keep(&id) {
                 continue;
             }
-            let posting: Posting =
-                serde_json::from_str(&data).map_err(|e| self.corrupt(&id, &e))?;
-            let verdict = verdicts
-                .remove(&id)
-                .map(|v| serde_json::from_str::<Verdict>(&v))
-                .transpose()
-                .map_err(|e| self.corrupt(&id, &e))?;
-            out.push(PostingRecord {
-                sources: sightings.remove(&id).unwrap_or_default(),
-                status: PostingStatus::parse(&status)
-                    .ok_or_else(|| self.corrupt(&id, &format!("status {status:?}")))?,
-                verdict,
-                review: reviews.remove(&id),
-                first_seen: parse_ts(&first_seen),
-                updated_at: parse_ts(&updated_at),
-                revision,
-                posting,
-            });
+            let decoded = (|| -> Result<PostingRecord, String> {
+                let posting: Posting = serde_json::from_str(&data.map_err(|_| "not UTF-8")?)
+                    .map_err(|e| e.to_string())?;
+                let status = status.map_err(|_| "status not UTF-8")?;
+                let verdict = verdicts
+                    .remove(&id)
+                    .and_then(|v| serde_json::from_str::<Verdict>(&v).ok());
+                Ok(PostingRecord {
+                    sources: sightings.remove(&id).unwrap_or_default(),
+                    status: PostingStatus::parse(&status)
+                        .ok_or_else(|| format!("status {status:?}"))?,
+                    verdict,
+                    review: reviews.remove(&id),
+                    first_seen: parse_ts(&first_seen.map_err(|_| "first_seen not UTF-8")?),
+                    updated_at: parse_ts(&updated_at.map_err(|_| "updated_at not UTF-8")?),
+                    revision: revision.map_err(|e| e.to_string())?,
+                    posting,
+                })
+            })();
+            match decoded {
+                Ok(record) => out.push(record),
+                Err(why) => {
+                    tracing::warn!("{}", self.corrupt(&id, &format!("{why}: skipped")));
+                    skipped.push(id);
+                }
+            }
         }
-        Ok(out)
+        Ok((out, skipped))
+    }
+}
+
+/// A text column, or its bytes made readable (`Err`) when they are not UTF-8.
+fn text(r: &rusqlite::Row<'_>, i: usize) -> Result<String, String> {
+    match r.get_ref(i) {
+        Ok(rusqlite::types::ValueRef::Text(b) | rusqlite::types::ValueRef::Blob(b)) => {
+            std::str::from_utf8(b)
+                .map(str::to_owned)
+                .map_err(|_| String::from_utf8_lossy(b).into_owned())
+        }
+        Ok(rusqlite::types::ValueRef::Null) => Err(String::new()),
+        Ok(other) => Err(format!("{other:?}")),
+        Err(e) => Err(e.to_string()),
     }
 }
 
