@@ -308,3 +308,70 @@ async fn a_corrupted_row_costs_that_row_only() {
         stdout(&check)
     );
 }
+
+/// `antenne digest` beside a running service: every write waits its turn (transactions begin
+/// IMMEDIATE), so no crawl fails with « database is locked ».
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn digest_beside_run_never_fails_a_crawl() {
+    let boards = crate::util::copy_boards();
+    let sim = crate::util::simulator(boards.path()).await;
+    let work = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    std::fs::write(
+        work.path().join("antenne.toml"),
+        format!(
+            "[crawl]\nallow_private_addresses = true\nmin_interval_ms = 0\n\n[web]\naddr = \"127.0.0.1:{port}\"\n\n\
+             [digest]\nstaff = [\"revue@example.org\"]\noutbox = \"outbox\"\n\n\
+             [[sources]]\nname = \"board-rss\"\nkind = \"feed\"\nurl = \"{}/board-rss/offres.rss\"\nfollow_links = true\nschedule = \"* * * * * *\"\n",
+            sim.base_url()
+        ),
+    )
+    .unwrap();
+    let db = work.path().join("data/antenne.db");
+    let runs = |db: &std::path::Path| -> Vec<Option<String>> {
+        let Ok(conn) = rusqlite::Connection::open(db) else {
+            return Vec::new();
+        };
+        conn.prepare("SELECT error FROM crawl_runs")
+            .and_then(|mut s| {
+                s.query_map([], |r| r.get(0))
+                    .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            })
+            .unwrap_or_default()
+    };
+    let mut service = tokio::process::Command::new(env!("CARGO_BIN_EXE_antenne"))
+        .args(["--data", "data", "run"])
+        .current_dir(work.path())
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    while runs(&db).is_empty() {
+        tokio::task::yield_now().await;
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    for week in 1..=12 {
+        let out = antenne(
+            work.path(),
+            &[
+                "--data",
+                "data",
+                "digest",
+                "--week",
+                &format!("2026-W{week:02}"),
+            ],
+        )
+        .await;
+        assert!(out.status.success(), "digest: {}", stderr(&out));
+    }
+    let seen = runs(&db);
+    service.kill().await.unwrap();
+    assert!(seen.len() >= 2, "{seen:?}");
+    let failed: Vec<_> = seen.iter().flatten().collect();
+    assert!(failed.is_empty(), "crawl runs failed: {failed:?}");
+}

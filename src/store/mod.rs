@@ -140,6 +140,11 @@ impl Store {
             .map_err(sql)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(sql)?;
+        // Every transaction takes the write lock when it begins, waiting its turn behind another
+        // process's writer (`antenne digest` beside the service). A deferred one that read first
+        // could not become a writer once the other committed, and failed at once with « database
+        // is locked » whatever the busy timeout.
+        conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
         migrate(&mut conn).map_err(sql)?;
         Ok(Self {
             inner: Arc::new(Inner {
@@ -270,4 +275,23 @@ fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
         tx.commit()?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transactions_take_the_write_lock_when_they_begin() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let mut conn = store.conn();
+        let tx = conn.transaction().unwrap();
+        let other = Connection::open(dir.path().join(DB_FILE)).unwrap();
+        other.busy_timeout(std::time::Duration::ZERO).unwrap();
+        let err = other.execute_batch("BEGIN IMMEDIATE; COMMIT;").unwrap_err();
+        assert!(err.to_string().contains("locked"), "{err}");
+        drop(tx);
+        other.execute_batch("BEGIN IMMEDIATE; COMMIT;").unwrap();
+    }
 }
