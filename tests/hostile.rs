@@ -171,6 +171,9 @@ async fn validate_reads_deeply_nested_html() {
     assert_eq!(verdict["claims_ant"], true, "{verdict}");
 }
 
+/// A way to damage one index file.
+type Hurt = fn(&std::path::Path);
+
 /// The search index is derived data: a damaged segment file is moved aside and rebuilt from
 /// the store at the next start, by any command; `reindex` never needs the old index.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -189,7 +192,7 @@ async fn a_damaged_index_is_rebuilt_from_the_store() {
     );
 
     let index = dir.join("data/index");
-    let damage: [(&str, fn(&std::path::Path)); 3] = [
+    let damage: [(&str, Hurt); 3] = [
         ("idx", |p| {
             let len = std::fs::metadata(p).unwrap().len();
             std::fs::OpenOptions::new()

@@ -630,3 +630,88 @@ async fn the_queue_shows_uncertain_verdicts_first() {
         "{queue}"
     );
 }
+
+/// A login form's token and cookie, as a browser would hold them.
+async fn login_token(state: &AppState) -> (String, String) {
+    let (_, headers, html) = send(state, get("/connexion", "")).await;
+    let csrf = hidden(&html, "csrf");
+    let pre = set_cookie(&headers, "antenne_connexion")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    (csrf, pre)
+}
+
+fn from_client(mut req: Request<Body>, ip: [u8; 4]) -> Request<Body> {
+    req.extensions_mut()
+        .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+            ip, 40000,
+        ))));
+    req
+}
+
+/// 200 wrong passwords posted at once from one client reach the password check at most five
+/// times: each attempt is counted before the check, in one statement.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_logins_cannot_slip_past_the_throttle() {
+    let state = staff_state().await;
+    let (csrf, pre) = login_token(&state).await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..200 {
+        let (state, csrf, pre) = (state.clone(), csrf.clone(), pre.clone());
+        tasks.spawn(async move {
+            let req = post(
+                "/connexion",
+                &pre,
+                &[("email", EMAIL), ("password", "faux"), ("csrf", &csrf)],
+            );
+            send(&state, from_client(req, [10, 0, 0, 7])).await.0
+        });
+    }
+    let statuses = tasks.join_all().await;
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let throttled = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!(checked + throttled, 200);
+    assert!(checked <= 5, "{checked} reached the password check");
+}
+
+/// One client cannot lock a colleague out: after five failures from one machine, the account
+/// still opens from another, and its owner is told of the failed attempts.
+#[tokio::test]
+async fn one_client_cannot_lock_an_account_and_staff_are_told() {
+    let state = staff_state().await;
+    let (csrf, pre) = login_token(&state).await;
+    for _ in 0..6 {
+        let req = post(
+            "/connexion",
+            &pre,
+            &[("email", EMAIL), ("password", "faux"), ("csrf", &csrf)],
+        );
+        send(&state, from_client(req, [10, 0, 0, 8])).await;
+    }
+    let req = post(
+        "/connexion",
+        &pre,
+        &[("email", EMAIL), ("password", PASSWORD), ("csrf", &csrf)],
+    );
+    let (status, headers, body) = send(&state, from_client(req, [10, 0, 0, 9])).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let session = set_cookie(&headers, "antenne_session").unwrap();
+    let session = session.split(';').next().unwrap();
+    let (_, _, queue) = send(&state, get("/revue", session)).await;
+    assert!(
+        queue.contains("5 tentatives de connexion échouées sur votre compte"),
+        "{queue}"
+    );
+    // Shown once.
+    let (_, _, again) = send(&state, get("/revue", session)).await;
+    assert!(!again.contains("tentatives de connexion échouées"));
+}

@@ -129,3 +129,50 @@ fn data_survives_reopening_and_the_lock_is_released() {
     let store = Store::open(dir.path()).unwrap();
     assert_eq!(store.postings().unwrap().len(), 1);
 }
+
+/// At most five confirmation e-mails per address, however many requests arrive at once, from
+/// two processes' connections: the claim is one statement.
+#[test]
+fn confirmation_emails_are_capped_atomically() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = Store::open(dir.path()).unwrap();
+    let b = Store::open_shared(dir.path()).unwrap();
+    let now = Utc.with_ymd_and_hms(2026, 11, 1, 8, 0, 0).unwrap();
+    let subs: Vec<i64> = (0..12)
+        .map(|i| {
+            a.add_subscription("x@example.org", &format!("q{i}"), "{}", now)
+                .unwrap()
+                .id
+        })
+        .collect();
+    let claimed: usize = std::thread::scope(|scope| {
+        let handles: Vec<_> = subs
+            .iter()
+            .enumerate()
+            .map(|(i, &id)| {
+                let store = if i % 2 == 0 { a.clone() } else { b.clone() };
+                scope.spawn(move || {
+                    store
+                        .claim_confirmation(id, now, now - chrono::Duration::minutes(10), 5)
+                        .unwrap()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| usize::from(h.join().unwrap()))
+            .sum()
+    });
+    assert_eq!(claimed, 5);
+    // One subscription's confirmation is not sent again within ten minutes; later it may be.
+    let y = a
+        .add_subscription("y@example.org", "q", "{}", now)
+        .unwrap()
+        .id;
+    let window = |t: chrono::DateTime<Utc>| t - chrono::Duration::minutes(10);
+    assert!(a.claim_confirmation(y, now, window(now), 5).unwrap());
+    let soon = now + chrono::Duration::minutes(5);
+    assert!(!a.claim_confirmation(y, soon, window(soon), 5).unwrap());
+    let later = now + chrono::Duration::minutes(11);
+    assert!(a.claim_confirmation(y, later, window(later), 5).unwrap());
+}

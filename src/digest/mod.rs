@@ -358,9 +358,9 @@ fn new_digest(
 }
 
 /// Sends the confirmation request of a subscription at once (not through the outbox: the
-/// reader is waiting for it).
+/// reader is waiting for it). The caller claims the sending first
+/// ([`Store::claim_confirmation`]), and gives the claim back if it fails.
 pub async fn send_confirmation(
-    store: &Store,
     mail: &Mail,
     subscription: &Subscription,
     now: DateTime<Utc>,
@@ -388,10 +388,6 @@ pub async fn send_confirmation(
         .transport
         .send(&mail.from, &subscription.email, &id, &message.formatted())
         .await;
-    if sent.is_ok() {
-        let sid = subscription.id;
-        store.run(move |s| s.confirmation_sent(sid, now)).await?;
-    }
     Ok(sent)
 }
 

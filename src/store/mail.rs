@@ -260,24 +260,43 @@ impl Store {
             .map_err(|e| self.sql_err(e))
     }
 
-    /// Unconfirmed subscriptions of one address.
-    pub fn unconfirmed_count(&self, email: &str) -> Result<i64, StoreError> {
-        self.conn()
-            .query_row(
-                "SELECT COUNT(*) FROM subscriptions WHERE email = ?1 AND confirmed_at IS NULL",
-                [email],
-                |r| r.get(0),
+    /// Claims the sending of a confirmation request, in one statement: only for an unconfirmed
+    /// subscription not asked for since `resend_before`, and while fewer than `cap` other
+    /// unconfirmed subscriptions of the same address were sent one. Parallel requests cannot
+    /// all pass. Returns whether to send.
+    pub fn claim_confirmation(
+        &self,
+        id: i64,
+        now: DateTime<Utc>,
+        resend_before: DateTime<Utc>,
+        cap: i64,
+    ) -> Result<bool, StoreError> {
+        let changed = self
+            .conn()
+            .execute(
+                "UPDATE subscriptions SET confirm_sent_at = ?2 WHERE id = ?1 AND confirmed_at IS NULL \
+                 AND (confirm_sent_at IS NULL OR confirm_sent_at < ?3) \
+                 AND (SELECT COUNT(*) FROM subscriptions o WHERE o.email = subscriptions.email \
+                      AND o.id != ?1 AND o.confirmed_at IS NULL AND o.confirm_sent_at IS NOT NULL) < ?4",
+                params![id, ts(now), ts(resend_before), cap],
             )
-            .map_err(|e| self.sql_err(e))
+            .map_err(|e| self.sql_err(e))?;
+        Ok(changed == 1)
     }
 
-    /// Notes that a confirmation request was sent now.
-    pub fn confirmation_sent(&self, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
-        self.update_subscription(
-            "UPDATE subscriptions SET confirm_sent_at = ?2 WHERE id = ?1",
-            id,
-            &ts(now),
-        )
+    /// Gives back a claimed confirmation that could not be sent.
+    pub fn unclaim_confirmation(
+        &self,
+        id: i64,
+        before: Option<DateTime<Utc>>,
+    ) -> Result<(), StoreError> {
+        self.conn()
+            .execute(
+                "UPDATE subscriptions SET confirm_sent_at = ?2 WHERE id = ?1",
+                params![id, before.map(ts)],
+            )
+            .map(|_| ())
+            .map_err(|e| self.sql_err(e))
     }
 
     /// Confirms a subscription (idempotent). Returns whether it exists.

@@ -197,4 +197,10 @@ ALTER TABLE crawl_runs ADD COLUMN item_fault TEXT;
 ALTER TABLE sources ADD COLUMN last_item_fault TEXT;
 ALTER TABLE sources ADD COLUMN last_item_fault_at TEXT;
 ",
+    // Logins: each session may carry a notice for its staff member (failed attempts on the
+    // account since the last login); accounts remember their last login.
+    r"
+ALTER TABLE sessions ADD COLUMN notice TEXT;
+ALTER TABLE users ADD COLUMN last_login_at TEXT;
+",
 ];

@@ -21,7 +21,7 @@ use thiserror::Error;
 pub use mail::{NewDigest, OutboxRow, Subscription, SubscriptionCounts};
 pub use postings::{Change, DuplicateCandidate};
 pub use sources::{RunRecord, SourceHealth, SourceState, Validators};
-pub use staff::{ReviewEntry, Session};
+pub use staff::{LoginLimits, ReviewEntry, Session};
 
 /// File name of the database inside the data directory.
 pub const DB_FILE: &str = "antenne.db";

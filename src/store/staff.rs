@@ -14,6 +14,20 @@ pub struct Session {
     pub email: String,
     /// The session's anti-CSRF token.
     pub csrf: String,
+    /// A notice for the staff member, shown once (failed attempts on the account).
+    pub notice: Option<String>,
+}
+
+/// How many failed logins the throttle tolerates within its window.
+#[derive(Debug, Clone, Copy)]
+pub struct LoginLimits {
+    /// From one client (IP address), whatever the accounts tried.
+    pub per_client: i64,
+    /// On one account, from at least `account_clients` different clients, before the account
+    /// itself is locked (one client alone never locks someone else's account).
+    pub per_account: i64,
+    /// Different clients needed before an account is locked.
+    pub account_clients: i64,
 }
 
 /// One entry of the review log.
@@ -117,10 +131,17 @@ impl Store {
     ) -> Result<Option<Session>, StoreError> {
         self.conn()
             .query_row(
-                "SELECT s.user_id, u.email, s.csrf FROM sessions s JOIN users u ON u.id = s.user_id \
+                "SELECT s.user_id, u.email, s.csrf, s.notice FROM sessions s JOIN users u ON u.id = s.user_id \
                  WHERE s.token_hash = ?1 AND s.expires_at > ?2",
                 params![token_hash, ts(now)],
-                |r| Ok(Session { user_id: r.get(0)?, email: r.get(1)?, csrf: r.get(2)? }),
+                |r| {
+                    Ok(Session {
+                        user_id: r.get(0)?,
+                        email: r.get(1)?,
+                        csrf: r.get(2)?,
+                        notice: r.get(3)?,
+                    })
+                },
             )
             .optional()
             .map_err(|e| self.sql_err(e))
@@ -134,39 +155,100 @@ impl Store {
             .map_err(|e| self.sql_err(e))
     }
 
-    /// Records a failed login.
-    pub fn record_login_failure(
+    /// Claims one password check for `email` from `peer`, in one statement: the attempt is
+    /// recorded as a failure first, and only if the client and the account are under their
+    /// limits since `since`. Returns the claim (to release if the password is right), or `None`
+    /// when throttled. However many requests arrive at once, no more than the limits reach the
+    /// password check.
+    pub fn claim_login_attempt(
         &self,
         email: &str,
         peer: &str,
         now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+        since: DateTime<Utc>,
+        limits: LoginLimits,
+    ) -> Result<Option<i64>, StoreError> {
+        let conn = self.conn();
+        let inserted = conn
+            .execute(
+                "INSERT INTO login_failures (email, peer, at) SELECT ?1, ?2, ?3 \
+                 WHERE (SELECT COUNT(*) FROM login_failures WHERE peer = ?2 AND at > ?4) < ?5 \
+                 AND NOT ((SELECT COUNT(*) FROM login_failures WHERE email = ?1 AND at > ?4) >= ?6 \
+                      AND (SELECT COUNT(DISTINCT peer) FROM login_failures WHERE email = ?1 AND at > ?4) >= ?7)",
+                params![
+                    email,
+                    peer,
+                    ts(now),
+                    ts(since),
+                    limits.per_client,
+                    limits.per_account,
+                    limits.account_clients
+                ],
+            )
+            .map_err(|e| self.sql_err(e))?;
+        Ok((inserted == 1).then(|| conn.last_insert_rowid()))
+    }
+
+    /// Withdraws a claimed attempt whose password was right.
+    pub fn release_login_attempt(&self, claim: i64) -> Result<(), StoreError> {
+        self.conn()
+            .execute("DELETE FROM login_failures WHERE id = ?1", [claim])
+            .map(|_| ())
+            .map_err(|e| self.sql_err(e))
+    }
+
+    /// Records a successful login: the failed attempts on the account since its previous
+    /// login, for the staff member to be told.
+    pub fn record_login(
+        &self,
+        user_id: i64,
+        email: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        let conn = self.conn();
+        let sql = |e| self.sql_err(e);
+        let last: Option<String> = conn
+            .query_row(
+                "SELECT last_login_at FROM users WHERE id = ?1",
+                [user_id],
+                |r| r.get(0),
+            )
+            .map_err(sql)?;
+        let failed: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM login_failures WHERE email = ?1 AND at > COALESCE(?2, '')",
+                params![email, last],
+                |r| r.get(0),
+            )
+            .map_err(sql)?;
+        conn.execute(
+            "UPDATE users SET last_login_at = ?2 WHERE id = ?1",
+            params![user_id, ts(now)],
+        )
+        .map_err(sql)?;
+        Ok(failed)
+    }
+
+    /// Sets the notice a session shows once.
+    pub fn set_session_notice(&self, token_hash: &str, notice: &str) -> Result<(), StoreError> {
         self.conn()
             .execute(
-                "INSERT INTO login_failures (email, peer, at) VALUES (?1, ?2, ?3)",
-                params![email, peer, ts(now)],
+                "UPDATE sessions SET notice = ?2 WHERE token_hash = ?1",
+                params![token_hash, notice],
             )
             .map(|_| ())
             .map_err(|e| self.sql_err(e))
     }
 
-    /// Failed logins since `since`, for this address or from this peer, whichever is more.
-    pub fn login_failures(
-        &self,
-        email: &str,
-        peer: &str,
-        since: DateTime<Utc>,
-    ) -> Result<i64, StoreError> {
-        let conn = self.conn();
-        let count = |column: &str, value: &str| -> Result<i64, StoreError> {
-            conn.query_row(
-                &format!("SELECT COUNT(*) FROM login_failures WHERE {column} = ?1 AND at > ?2"),
-                params![value, ts(since)],
-                |r| r.get(0),
+    /// Takes a session's notice away, once shown.
+    pub fn clear_session_notice(&self, token_hash: &str) -> Result<(), StoreError> {
+        self.conn()
+            .execute(
+                "UPDATE sessions SET notice = NULL WHERE token_hash = ?1",
+                [token_hash],
             )
+            .map(|_| ())
             .map_err(|e| self.sql_err(e))
-        };
-        Ok(count("email", email)?.max(count("peer", peer)?))
     }
 
     /// Appends to the review log.

@@ -115,12 +115,20 @@ pub(super) async fn subscribe(
     .map_err(WebError::BadRequest)?;
     let now = Utc::now();
     let (q, filters, address) = (search.q.clone(), search.filters_json(), email.clone());
-    let (sub, pending) = state
+    // Adding the subscription and claiming its confirmation e-mail are one store call; the
+    // claim is one statement, so parallel posts cannot send more than the cap.
+    let (sub, send) = state
         .store
         .run(
-            move |s| -> Result<(Subscription, i64), crate::store::StoreError> {
-                let pending = s.unconfirmed_count(&address)?;
-                Ok((s.add_subscription(&address, &q, &filters, now)?, pending))
+            move |s| -> Result<(Subscription, bool), crate::store::StoreError> {
+                let sub = s.add_subscription(&address, &q, &filters, now)?;
+                let send = s.claim_confirmation(
+                    sub.id,
+                    now,
+                    now - CONFIRM_RESEND_AFTER,
+                    MAX_PENDING_PER_ADDRESS,
+                )?;
+                Ok((sub, send))
             },
         )
         .await
@@ -137,13 +145,10 @@ pub(super) async fn subscribe(
             "Rien ne sera envoyé tant que l'abonnement n'est pas confirmé.".to_owned(),
         ],
     );
-    let recently = sub
-        .confirm_sent_at
-        .is_some_and(|t| now - t < CONFIRM_RESEND_AFTER);
-    if sub.confirmed_at.is_some() || recently || pending > MAX_PENDING_PER_ADDRESS {
+    if !send {
         return done.html();
     }
-    match digest::send_confirmation(&state.store, mail, &sub, now)
+    match digest::send_confirmation(mail, &sub, now)
         .await
         .map_err(WebError::internal)?
     {
@@ -154,6 +159,12 @@ pub(super) async fn subscribe(
                 "confirmation email not sent: {}",
                 e.message()
             );
+            let (id, before) = (sub.id, sub.confirm_sent_at);
+            state
+                .store
+                .run(move |s| s.unclaim_confirmation(id, before))
+                .await
+                .map_err(WebError::internal)?;
             Err(WebError::Unavailable(
                 "Le courriel de confirmation n'a pas pu partir. Réessayez dans quelques minutes."
                     .into(),

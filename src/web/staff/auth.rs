@@ -11,6 +11,8 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
+
+use crate::store::LoginLimits;
 use chrono::Utc;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -23,8 +25,14 @@ pub const SESSION_COOKIE: &str = "antenne_session";
 const LOGIN_CSRF_COOKIE: &str = "antenne_connexion";
 /// How long a session lasts.
 pub const SESSION_HOURS: i64 = 12;
-/// Failed logins (per address or per client) tolerated within `THROTTLE_MINUTES`.
-pub const MAX_FAILURES: i64 = 5;
+/// Failed logins tolerated within `THROTTLE_MINUTES`: five from one client; an account is
+/// locked only after twenty from at least three clients, so that nobody can lock a colleague
+/// out from one machine.
+pub const LOGIN_LIMITS: LoginLimits = LoginLimits {
+    per_client: 5,
+    per_account: 20,
+    account_clients: 3,
+};
 /// The window of the login throttle.
 pub const THROTTLE_MINUTES: i64 = 15;
 
@@ -34,6 +42,13 @@ pub fn hash_password(password: &str) -> Result<String, String> {
         .hash_password(password.as_bytes())
         .map(|h| h.to_string())
         .map_err(|e| e.to_string())
+}
+
+/// A hash verified when the account does not exist, so that an unknown address costs the same
+/// time as a wrong password (no telling which accounts exist).
+fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| hash_password("not a password").expect("argon2 hashes"))
 }
 
 fn verify(password: &str, stored: &str) -> bool {
@@ -84,10 +99,17 @@ pub struct Staff {
     pub email: String,
     /// The session's anti-CSRF token, to put in forms and check on posts.
     pub csrf: String,
+    /// A notice to show once (failed attempts on the account since the last login).
+    pub notice: Option<String>,
     token_hash: String,
 }
 
 impl Staff {
+    /// The hash of the session's token.
+    pub(crate) fn token_hash(&self) -> &str {
+        &self.token_hash
+    }
+
     /// Refuses a form whose token is not the session's.
     pub fn check_csrf(&self, sent: &str) -> Result<(), WebError> {
         if sent.is_empty() || sent != self.csrf {
@@ -129,6 +151,7 @@ impl FromRequestParts<AppState> for Staff {
             Some(s) => Ok(Staff {
                 email: s.email,
                 csrf: s.csrf,
+                notice: s.notice,
                 token_hash: hash,
             }),
             None => Err(refuse()),
@@ -226,13 +249,17 @@ pub(super) async fn login(
     let email = form.email.trim().to_lowercase();
     let peer = peer.map_or_else(|| "local".to_owned(), |p| p.0.0.ip().to_string());
     let (e, p) = (email.clone(), peer.clone());
-    let since = Utc::now() - chrono::Duration::minutes(THROTTLE_MINUTES);
-    let failures = state
+    let now = Utc::now();
+    let since = now - chrono::Duration::minutes(THROTTLE_MINUTES);
+    // The attempt is counted before the password is checked, in one statement: parallel
+    // requests cannot all slip under the limit.
+    let claim = state
         .store
-        .run(move |s| s.login_failures(&e, &p, since))
+        .run(move |s| s.claim_login_attempt(&e, &p, now, since, LOGIN_LIMITS))
         .await
         .map_err(WebError::internal)?;
-    if failures >= MAX_FAILURES {
+    let Some(claim) = claim else {
+        tracing::warn!(peer = %peer, "login throttled");
         return login_form(
             StatusCode::TOO_MANY_REQUESTS,
             &form.suite,
@@ -242,7 +269,7 @@ pub(super) async fn login(
             )),
             secure,
         );
-    }
+    };
     let e = email.clone();
     let account = state
         .store
@@ -250,21 +277,18 @@ pub(super) async fn login(
         .await
         .map_err(WebError::internal)?;
     let password = form.password;
-    // Hashing is slow on purpose: off the async workers.
-    let user = tokio::task::spawn_blocking(move || {
-        account
-            .filter(|(_, hash)| verify(&password, hash))
-            .map(|(id, _)| id)
+    // Hashing is slow on purpose: off the async workers. An unknown address is checked
+    // against a dummy hash, at the same cost.
+    let user = tokio::task::spawn_blocking(move || match account {
+        Some((id, hash)) => verify(&password, &hash).then_some(id),
+        None => {
+            verify(&password, dummy_hash());
+            None
+        }
     })
     .await
     .map_err(WebError::internal)?;
     let Some(user_id) = user else {
-        let (e, p) = (email.clone(), peer);
-        state
-            .store
-            .run(move |s| s.record_login_failure(&e, &p, Utc::now()))
-            .await
-            .map_err(WebError::internal)?;
         return login_form(
             StatusCode::UNAUTHORIZED,
             &form.suite,
@@ -275,17 +299,30 @@ pub(super) async fn login(
     };
     let (token, csrf) = (random_token(), random_token());
     let hash = token_hash(&token);
-    let now = Utc::now();
+    let e = email.clone();
     state
         .store
-        .run(move |s| {
+        .run(move |s| -> Result<(), crate::store::StoreError> {
+            s.release_login_attempt(claim)?;
+            let failed = s.record_login(user_id, &e, now)?;
             s.create_session(
                 &hash,
                 user_id,
                 &csrf,
                 now,
                 now + chrono::Duration::hours(SESSION_HOURS),
-            )
+            )?;
+            if failed > 0 {
+                s.set_session_notice(
+                    &hash,
+                    &format!(
+                        "{failed} tentative{} de connexion échouée{} sur votre compte depuis votre dernière connexion.",
+                        if failed > 1 { "s" } else { "" },
+                        if failed > 1 { "s" } else { "" }
+                    ),
+                )?;
+            }
+            Ok(())
         })
         .await
         .map_err(WebError::internal)?;

@@ -61,6 +61,7 @@ pub(super) struct Facet {
 struct QueuePage {
     staff: String,
     csrf: String,
+    notice: Option<String>,
     rows: Vec<Row>,
     facets: Vec<Facet>,
     total: usize,
@@ -229,9 +230,18 @@ pub(super) async fn page(
                 .join(", "),
         })
         .collect::<Vec<_>>();
+    if staff.notice.is_some() {
+        let session = staff.token_hash().to_owned();
+        state
+            .store
+            .run(move |s| s.clear_session_notice(&session))
+            .await
+            .map_err(WebError::internal)?;
+    }
     let page = QueuePage {
         staff: staff.email,
         csrf: staff.csrf,
+        notice: staff.notice,
         total: rows.len(),
         rows,
         facets,
