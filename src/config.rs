@@ -13,6 +13,19 @@ use thiserror::Error;
 
 use crate::model::{Source, SourceKind};
 
+/// The ad fields an `html` source may read with CSS selectors.
+pub const FIELD_NAMES: &[&str] = &[
+    "title",
+    "description",
+    "employer",
+    "location",
+    "contract",
+    "hours",
+    "salary",
+    "published",
+    "valid_through",
+];
+
 /// Default crawl schedule: every two hours, on the hour.
 pub const DEFAULT_SCHEDULE: &str = "0 0 */2 * * *";
 /// Default address of the web server.
@@ -411,8 +424,90 @@ impl Validator<'_> {
             self.selector(&format!("{key}.{field}"), sel)?;
         }
         for (field, sel) in &raw.fields {
-            let css = sel.split_once('@').map_or(sel.as_str(), |(css, _)| css);
-            self.selector(&format!("{key}.fields.{field}"), css)?;
+            let at = format!("{key}.fields.{field}");
+            if !FIELD_NAMES.contains(&field.as_str()) {
+                return Err(self.invalid(
+                    at,
+                    format!(
+                        "unknown field {field:?} (known: {})",
+                        FIELD_NAMES.join(", ")
+                    ),
+                ));
+            }
+            let (css, attr) = match sel.split_once('@') {
+                Some((css, attr)) => (css, Some(attr)),
+                None => (sel.as_str(), None),
+            };
+            if let Some(attr) = attr {
+                let valid = attr
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                    && attr
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.'));
+                if !valid {
+                    return Err(self.invalid(
+                        at,
+                        format!(
+                            "{sel:?}: after \"@\" comes an attribute name, like \"time@datetime\""
+                        ),
+                    ));
+                }
+            }
+            self.selector(&at, css)?;
+        }
+        // Keys that belong to another kind of source are mistakes, not options.
+        let present = |v: bool, name: &str| v.then(|| name.to_owned());
+        let foreign: Vec<String> = match raw.kind {
+            SourceKind::Feed => [
+                present(raw.links.is_some(), "links"),
+                present(raw.next.is_some(), "next"),
+                present(!raw.fields.is_empty(), "fields"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+            SourceKind::Jsonld | SourceKind::Html | SourceKind::FranceTravail => [
+                present(raw.follow_links.is_some(), "follow_links"),
+                present(
+                    raw.kind != SourceKind::Html && !raw.fields.is_empty(),
+                    "fields",
+                ),
+                present(
+                    raw.kind == SourceKind::FranceTravail && raw.links.is_some(),
+                    "links",
+                ),
+                present(
+                    raw.kind == SourceKind::FranceTravail && raw.next.is_some(),
+                    "next",
+                ),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+        };
+        let ft_keys = [
+            present(raw.token_url.is_some(), "token_url"),
+            present(raw.client_id_env.is_some(), "client_id_env"),
+            present(raw.client_secret_env.is_some(), "client_secret_env"),
+            present(raw.keywords.is_some(), "keywords"),
+            present(raw.page_size.is_some(), "page_size"),
+        ];
+        let foreign: Vec<String> = foreign
+            .into_iter()
+            .chain(
+                ft_keys
+                    .into_iter()
+                    .flatten()
+                    .filter(|_| raw.kind != SourceKind::FranceTravail),
+            )
+            .collect();
+        if let Some(k) = foreign.first() {
+            return Err(self.invalid(
+                format!("{key}.{k}"),
+                format!("not a key of kind {:?}", raw.kind.as_str()),
+            ));
         }
         let needs_links = matches!(raw.kind, SourceKind::Jsonld | SourceKind::Html);
         if needs_links && raw.links.is_none() {
@@ -513,6 +608,9 @@ impl Validator<'_> {
                 ),
             )
         })?;
+        if raw.port == Some(0) {
+            return Err(self.invalid("smtp.port", "must be between 1 and 65535"));
+        }
         Ok(SmtpConfig {
             port: raw.port.unwrap_or(if tls == "tls" { 465 } else { 587 }),
             host: raw.host,
@@ -539,7 +637,7 @@ impl Validator<'_> {
     }
 
     fn cron(&self, key: &str, text: &str) -> Result<(), ConfigError> {
-        cron::Schedule::from_str(text).map(|_| ()).map_err(|e| {
+        let schedule = cron::Schedule::from_str(text).map_err(|e| {
             self.invalid(
                 key,
                 format!(
@@ -547,7 +645,14 @@ impl Validator<'_> {
                      e.g. \"0 0 */2 * * *\""
                 ),
             )
-        })
+        })?;
+        if schedule.upcoming(chrono::Utc).next().is_none() {
+            return Err(self.invalid(
+                key,
+                format!("{text:?} never fires (no date to come matches it)"),
+            ));
+        }
+        Ok(())
     }
 
     fn selector(&self, key: &str, css: &str) -> Result<(), ConfigError> {

@@ -55,6 +55,15 @@ fn errors_name_the_file_and_key() {
         ("[digest]\nstaff = [\"revue@example.org\", \"revue\"]\n".to_owned(), vec!["digest.staff[1]", "not an email address"]),
         ("[digest]\nschedule = \"lundi 8h\"\n".to_owned(), vec!["digest.schedule", "not a valid cron expression"]),
         ("[[sources]]\nname = \"ft\"\nkind = \"france_travail\"\nurl = \"https://a.example/\"\n".to_owned(), vec!["sources[0].token_url", "required"]),
+        (format!("{feed}schedule = \"0 0 0 31 2 *\"\n"), vec!["sources[0].schedule", "never fires"]),
+        (format!("{feed}schedule = \"0 0 0 1 1 * 2020\"\n"), vec!["sources[0].schedule", "never fires"]),
+        ("[digest]\nschedule = \"0 0 8 30 2 *\"\n".to_owned(), vec!["digest.schedule", "never fires"]),
+        ("[[sources]]\nname = \"a\"\nkind = \"html\"\nurl = \"https://a.example/\"\nlinks = \"a\"\nfields = { titel = \"h1\" }\n".to_owned(), vec!["sources[0].fields.titel", "unknown field \"titel\""]),
+        ("[[sources]]\nname = \"a\"\nkind = \"html\"\nurl = \"https://a.example/\"\nlinks = \"a\"\nfields = { title = \"h1@@\" }\n".to_owned(), vec!["sources[0].fields.title", "attribute name"]),
+        (format!("{feed}token_url = \"https://a.example/t\"\n"), vec!["sources[0].token_url", "not a key of kind \"feed\""]),
+        (format!("{feed}links = \"a\"\n"), vec!["sources[0].links", "not a key of kind \"feed\""]),
+        ("[[sources]]\nname = \"a\"\nkind = \"jsonld\"\nurl = \"https://a.example/\"\nlinks = \"a\"\nfollow_links = true\n".to_owned(), vec!["sources[0].follow_links", "not a key of kind \"jsonld\""]),
+        ("[smtp]\nhost = \"h\"\nfrom = \"a@b.example\"\nport = 0\n".to_owned(), vec!["smtp.port", "between 1 and 65535"]),
     ];
     for (text, wants) in rows {
         let msg = error(&text);
