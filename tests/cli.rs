@@ -379,3 +379,31 @@ async fn user_add_reads_the_password_from_standard_input() {
         .unwrap();
     assert!(hash.starts_with("$argon2id$"), "{hash}");
 }
+
+#[tokio::test]
+async fn validate_refuses_empty_input_and_rule_errors_name_their_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("empty.jsonl"), "\n").unwrap();
+    let out = antenne(dir.path(), &["validate", "empty.jsonl"]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("empty.jsonl: no ad to validate"),
+        "{}",
+        stderr(&out)
+    );
+
+    let rules = dir.path().join("mes-regles");
+    std::fs::create_dir(&rules).unwrap();
+    std::fs::write(
+        rules.join("casse.toml"),
+        "family = \"x\"\n[[signal]]\nid = 3\n",
+    )
+    .unwrap();
+    let out = antenne(dir.path(), &["rules", "check", "mes-regles"]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("mes-regles/casse.toml"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -70,6 +70,30 @@ async fn fault_server() -> (SocketAddr, Seen) {
             }),
         )
         .route(
+            "/hop/{n}",
+            get(
+                |axum::extract::Path(n): axum::extract::Path<u32>| async move {
+                    if n == 0 {
+                        // Another ad than /ok.rss's, so that both count as new.
+                        FEED.replace("/a/1", "/a/hop")
+                            .replace("<guid>1</guid>", "<guid>hop</guid>")
+                            .replace(
+                                "Animatrice numérique de territoire",
+                                "Chargé de mission e-tourisme",
+                            )
+                            .replace("Ateliers collectifs", "Diagnostics numériques")
+                            .into_response()
+                    } else {
+                        (
+                            StatusCode::FOUND,
+                            [(header::LOCATION, format!("/hop/{}", n - 1))],
+                        )
+                            .into_response()
+                    }
+                },
+            ),
+        )
+        .route(
             "/loop",
             get(|| async { (StatusCode::FOUND, [(header::LOCATION, "/loop")]) }),
         )
@@ -186,6 +210,8 @@ async fn each_fault_is_reported_with_its_kind_and_others_go_on() {
             ("reset", format!("http://{reset}/feed.rss")),
             ("robots", format!("{base}/interdit/feed.rss")),
             ("ok", format!("{base}/ok.rss")),
+            ("five-hops", format!("{base}/hop/5")),
+            ("six-hops", format!("{base}/hop/6")),
         ],
     )
     .await;
@@ -216,6 +242,12 @@ async fn each_fault_is_reported_with_its_kind_and_others_go_on() {
         "{l}"
     );
     assert!(line(&out, "ok").contains("1 nouvelles"), "{out}");
+    // The documented five redirects are followed; the sixth is refused.
+    assert!(line(&out, "five-hops").contains("1 nouvelles"), "{out}");
+    assert!(
+        line(&out, "six-hops").contains("erreur (redirect)"),
+        "{out}"
+    );
     assert!(line(&out, "bomb").contains("1048576 bytes"), "{out}");
 }
 

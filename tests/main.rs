@@ -12,6 +12,7 @@ mod explain;
 mod faults;
 mod federation;
 mod fit;
+mod fuzz;
 mod hostile;
 mod index;
 mod lifecycle;

@@ -368,3 +368,34 @@ async fn repeated_api_searches_come_from_the_cache_until_the_index_changes() {
     let v: serde_json::Value = serde_json::from_str(&fresh).unwrap();
     assert_eq!(v["total"], 2, "{fresh}");
 }
+
+/// A body over the limit is answered in French (a page, or JSON under /api/), not axum's
+/// English plain text.
+#[tokio::test]
+async fn oversized_bodies_are_refused_in_french() {
+    let state = state_with(&[]).await;
+    let big = format!(
+        "email=x%40example.org&q={}",
+        "a".repeat(antenne::web::limits::MAX_BODY_BYTES)
+    );
+    let res = router(state.clone())
+        .oneshot(
+            Request::post("/abonnement")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from(big))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    assert!(String::from_utf8_lossy(&body).contains("Demande trop volumineuse"));
+}

@@ -23,7 +23,9 @@ pub(super) fn validate(rules: &RuleSet, args: &ValidateArgs) -> Result<()> {
         input = std::fs::read_to_string(&args.file)
             .with_context(|| format!("cannot read {}", args.file))?;
     }
-    let ads = if args.text {
+    let ads = if args.text && input.trim().is_empty() {
+        Vec::new()
+    } else if args.text {
         vec![(
             String::from("texte"),
             RawPosting {
@@ -34,6 +36,13 @@ pub(super) fn validate(rules: &RuleSet, args: &ValidateArgs) -> Result<()> {
     } else {
         parse_ads(&input).map_err(|e| UsageError(format!("{}: {e}", args.file)))?
     };
+    if ads.is_empty() {
+        return Err(UsageError(format!(
+            "{}: no ad to validate (the input is empty)",
+            args.file
+        ))
+        .into());
+    }
     let mut out = std::io::stdout().lock();
     for (id, raw) in ads {
         let posting = match posting_for_validation(id.clone(), raw) {
@@ -43,6 +52,12 @@ pub(super) fn validate(rules: &RuleSet, args: &ValidateArgs) -> Result<()> {
                 continue;
             }
         };
+        if posting.description.len() + 4 >= normalize::MAX_DESCRIPTION_BYTES {
+            eprintln!(
+                "{id}: the description is longer than {} bytes: only its beginning was read",
+                normalize::MAX_DESCRIPTION_BYTES
+            );
+        }
         let verdict = rules.evaluate(&posting);
         if args.json {
             serde_json::to_writer(&mut out, &verdict)?;

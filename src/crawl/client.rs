@@ -58,7 +58,8 @@ impl Fetcher {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let allow_private = limits.allow_private_addresses;
         let policy = Policy::custom(move |attempt| {
-            if attempt.previous().len() >= MAX_REDIRECTS {
+            // `previous` holds the first URL too: five redirects make six URLs.
+            if attempt.previous().len() > MAX_REDIRECTS {
                 return attempt.error(format!("more than {MAX_REDIRECTS} redirects"));
             }
             let url = attempt.url();

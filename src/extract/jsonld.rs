@@ -70,7 +70,7 @@ fn to_raw(v: &Value) -> RawPosting {
         source_ref: text(v.get("identifier")),
         url: text(v.get("url")),
         title: text(v.get("title")),
-        description: text(v.get("description")),
+        description: all_text(v.get("description")),
         employer: text(v.get("hiringOrganization")),
         location: location(v.get("jobLocation")),
         contract: list_text(v.get("employmentType")),
@@ -87,9 +87,22 @@ fn text(v: Option<&Value>) -> Option<String> {
     match v? {
         Value::String(s) => Some(s.trim().to_owned()).filter(|s| !s.is_empty()),
         Value::Number(n) => Some(n.to_string()),
-        Value::Object(map) => text(map.get("name")).or_else(|| text(map.get("value"))),
+        Value::Object(map) => text(map.get("@value"))
+            .or_else(|| text(map.get("name")))
+            .or_else(|| text(map.get("value"))),
         Value::Array(items) => items.iter().find_map(|i| text(Some(i))),
         _ => None,
+    }
+}
+
+/// As `text`, but every part of a list, one paragraph each (a description given in parts).
+fn all_text(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::Array(items) => {
+            let parts: Vec<String> = items.iter().filter_map(|i| text(Some(i))).collect();
+            (!parts.is_empty()).then(|| parts.join("\n\n"))
+        }
+        other => text(Some(other)),
     }
 }
 
@@ -215,6 +228,21 @@ mod tests {
                 ("B".into(), None),
                 ("C".into(), Some("OT C".into()))
             ]
+        );
+    }
+
+    #[test]
+    fn language_tagged_values_and_descriptions_in_parts() {
+        let v: Value = serde_json::from_str(
+            r#"{"@type":"JobPosting","title":{"@value":"Animatrice numérique","@language":"fr"},
+                "description":["<p>Ateliers pour les hébergeurs.</p>",{"@value":"Rendez-vous individuels."}]}"#,
+        )
+        .unwrap();
+        let p = &from_value(&v)[0];
+        assert_eq!(p.title.as_deref(), Some("Animatrice numérique"));
+        assert_eq!(
+            p.description.as_deref(),
+            Some("<p>Ateliers pour les hébergeurs.</p>\n\nRendez-vous individuels.")
         );
     }
 

@@ -55,7 +55,7 @@ pub enum RuleLoadError {
         source: std::io::Error,
     },
     /// A file is not valid TOML for rules.
-    #[error("rules/{file}: {message}")]
+    #[error("{file}: {message}")]
     Parse {
         /// The file.
         file: String,
@@ -63,7 +63,7 @@ pub enum RuleLoadError {
         message: String,
     },
     /// A rule is wrong.
-    #[error("rules/{file}:{rule}: {message}")]
+    #[error("{file}:{rule}: {message}")]
     Invalid {
         /// The file.
         file: String,
@@ -73,7 +73,7 @@ pub enum RuleLoadError {
         message: String,
     },
     /// The set as a whole is incomplete (no decision thresholds, no files).
-    #[error("rules: {0}")]
+    #[error("{0}")]
     Incomplete(String),
 }
 
@@ -122,24 +122,33 @@ impl RuleSet {
 
     /// Loads every `*.toml` of a folder.
     pub fn load_dir(dir: &Path) -> Result<Self, RuleLoadError> {
-        Self::from_files(read_dir_files(dir)?)
+        Self::build(read_dir_files(dir)?, &dir.display().to_string(), true)
     }
 
     /// Builds a rule set from (file name, contents) pairs, checking everything; the learned
     /// weights must be there and name only features the rules define.
     pub fn from_files(files: Vec<(String, String)>) -> Result<Self, RuleLoadError> {
-        Self::build(files, true)
+        Self::build(files, "rules", true)
     }
 
     /// As `load_dir`, for fitting new weights: weights that are missing or no longer match the
     /// rules are replaced by zeros instead of failing.
     pub fn load_dir_for_fitting(dir: &Path) -> Result<Self, RuleLoadError> {
-        Self::build(read_dir_files(dir)?, false)
+        Self::build(read_dir_files(dir)?, &dir.display().to_string(), false)
     }
 
-    fn build(mut files: Vec<(String, String)>, strict: bool) -> Result<Self, RuleLoadError> {
+    /// Builds the set; `origin` (the folder) prefixes the files named in errors.
+    fn build(
+        mut files: Vec<(String, String)>,
+        origin: &str,
+        strict: bool,
+    ) -> Result<Self, RuleLoadError> {
+        let origin = origin.trim_end_matches('/');
+        let path = |name: &str| format!("{origin}/{name}");
         if files.is_empty() {
-            return Err(RuleLoadError::Incomplete("no rule files".into()));
+            return Err(RuleLoadError::Incomplete(format!(
+                "{origin}: no rule files"
+            )));
         }
         files.sort();
         let mut hasher = Sha256::new();
@@ -156,14 +165,15 @@ impl RuleSet {
             hasher.update(text.as_bytes());
             hasher.update([0]);
             let parsed: RuleFile = toml::from_str(text).map_err(|e| RuleLoadError::Parse {
-                file: name.clone(),
+                file: path(name),
                 message: e.to_string().trim_end().to_owned(),
             })?;
             if let Some(d) = parsed.decision
                 && decision.replace(d).is_some()
             {
                 return Err(RuleLoadError::Incomplete(format!(
-                    "{name}: a second [decision] table (only one file may hold it)"
+                    "{}: a second [decision] table (only one file may hold it)",
+                    path(name)
                 )));
             }
             sections.extend(parsed.section);
@@ -171,14 +181,16 @@ impl RuleSet {
                 && negation.replace(n).is_some()
             {
                 return Err(RuleLoadError::Incomplete(format!(
-                    "{name}: a second [negation] table (only one file may hold it)"
+                    "{}: a second [negation] table (only one file may hold it)",
+                    path(name)
                 )));
             }
             if let Some(m) = parsed.model
                 && model_def.replace((name.clone(), m)).is_some()
             {
                 return Err(RuleLoadError::Incomplete(format!(
-                    "{name}: a second [model] table (only one file may hold the weights)"
+                    "{}: a second [model] table (only one file may hold the weights)",
+                    path(name)
                 )));
             }
             for v in parsed.verdict {
@@ -187,7 +199,7 @@ impl RuleSet {
             for def in parsed.signal {
                 let id = format!("{}.{}", parsed.family, def.id);
                 let invalid = |message: String| RuleLoadError::Invalid {
-                    file: name.clone(),
+                    file: path(name),
                     rule: id.clone(),
                     message,
                 };
@@ -200,7 +212,7 @@ impl RuleSet {
             }
         }
         let decision = decision.ok_or_else(|| {
-            RuleLoadError::Incomplete("no file holds the [decision] thresholds".into())
+            RuleLoadError::Incomplete(format!("{origin}: no file holds the [decision] table"))
         })?;
         if let Some(missing) = VerdictCode::ALL
             .iter()
@@ -225,7 +237,7 @@ impl RuleSet {
                 Ok(m) => m,
                 Err(message) if strict => {
                     return Err(RuleLoadError::Invalid {
-                        file,
+                        file: path(&file),
                         rule: "model".into(),
                         message,
                     });
@@ -233,9 +245,9 @@ impl RuleSet {
                 Err(_) => Model::zero(names.len()),
             },
             None if strict => {
-                return Err(RuleLoadError::Incomplete(
-                    "no file holds the learned [model] weights: run `antenne rules fit`".into(),
-                ));
+                return Err(RuleLoadError::Incomplete(format!(
+                    "{origin}: no file holds the learned [model] weights: run `antenne rules fit`"
+                )));
             }
             None => Model::zero(names.len()),
         };

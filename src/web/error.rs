@@ -20,6 +20,8 @@ pub enum WebError {
     TooManyRequests(String),
     /// A service we depend on (the mail server) is down; the message is French.
     Unavailable(String),
+    /// The request body is larger than the site accepts.
+    TooLarge,
     /// Our fault; the cause is logged, not shown.
     Internal(String),
     /// As above, answered in JSON for the API.
@@ -64,6 +66,11 @@ impl WebError {
                 m.clone(),
             ),
             Self::Unavailable(m) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", m.clone()),
+            Self::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                "La demande est trop volumineuse pour être traitée.".into(),
+            ),
             Self::Internal(cause) => {
                 tracing::error!("internal error: {cause}");
                 (
@@ -91,6 +98,7 @@ impl IntoResponse for WebError {
             StatusCode::FORBIDDEN => "Demande refusée",
             StatusCode::TOO_MANY_REQUESTS => "Trop de demandes",
             StatusCode::SERVICE_UNAVAILABLE => "Service momentanément indisponible",
+            StatusCode::PAYLOAD_TOO_LARGE => "Demande trop volumineuse",
             _ => "Erreur",
         };
         let page = ErrorPage {
@@ -101,6 +109,26 @@ impl IntoResponse for WebError {
         .unwrap_or_else(|_| message.clone());
         (status, Html(page)).into_response()
     }
+}
+
+/// Rejections that axum answers itself in English plain text (a body over the limit) become
+/// the site's French page, or JSON under `/api/`.
+pub(super) async fn french_rejections(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let res = next.run(req).await;
+    let plain = res
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    if res.status() == StatusCode::PAYLOAD_TOO_LARGE && plain {
+        let e = WebError::TooLarge;
+        return if api { e.api() } else { e }.into_response();
+    }
+    res
 }
 
 pub(super) async fn not_found() -> WebError {

@@ -86,6 +86,7 @@ pub fn router(state: AppState) -> Router {
         .route("/static/revue.js", get(revue_js))
         .fallback(error::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(limits::MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(error::french_rejections))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             limits::REQUEST_TIMEOUT,
