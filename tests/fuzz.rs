@@ -13,7 +13,7 @@ use crate::util::root;
 fn config(cases: u32) -> Config {
     Config {
         cases,
-        rng_seed: RngSeed::Fixed(0x616e_7465_6e6e_65),
+        rng_seed: RngSeed::Fixed(0x0061_6e74_656e_6e65),
         failure_persistence: None,
         ..Config::default()
     }
