@@ -24,6 +24,18 @@ async fn fault_server() -> (SocketAddr, Seen) {
     let seen: Seen = Arc::default();
     let log = seen.clone();
     let retry_count = Arc::new(Mutex::new(0));
+    // Compressed once, before any request: compressing 64 MB in a test build takes longer than
+    // the crawl's timeout when the machine is busy.
+    let bomb = tokio::task::spawn_blocking(|| {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        let block = vec![b' '; 1 << 20];
+        for _ in 0..64 {
+            gz.write_all(&block).unwrap();
+        }
+        gz.finish().unwrap()
+    })
+    .await
+    .unwrap();
     let app = Router::new()
         .route(
             "/hang.rss",
@@ -34,18 +46,13 @@ async fn fault_server() -> (SocketAddr, Seen) {
         )
         .route(
             "/bomb.rss",
-            get(|| async {
-                let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-                let block = vec![b' '; 1 << 20];
-                for _ in 0..64 {
-                    gz.write_all(&block).unwrap();
-                }
+            get(move || async move {
                 (
                     [
                         (header::CONTENT_ENCODING, "gzip"),
                         (header::CONTENT_TYPE, "application/rss+xml"),
                     ],
-                    gz.finish().unwrap(),
+                    bomb,
                 )
             }),
         )

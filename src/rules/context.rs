@@ -17,6 +17,9 @@ struct Section {
     heading: Regex,
     weight: f64,
     ignore: Vec<String>,
+    /// Presents the employer or the post: lists under an unknown heading inside it are
+    /// missions, and time shares stated in it count.
+    context: bool,
 }
 
 /// Compiled section headings and negation cues.
@@ -42,6 +45,20 @@ pub(crate) struct SectionMap<'c> {
 }
 
 impl SectionMap<'_> {
+    /// Whether this folded offset lies in the lead or the presentation: not the missions, but
+    /// where an ad may still state how the time is shared.
+    pub(crate) fn is_context(&self, at: usize) -> bool {
+        let i = self.parts.partition_point(|(start, _)| *start <= at);
+        match i.checked_sub(1).map(|i| self.parts[i].1) {
+            None => false,
+            Some(Part::Lead) => true,
+            Some(Part::Section(s)) => {
+                let s = &self.context.sections[s];
+                s.weight > 0.0 && s.context
+            }
+        }
+    }
+
     /// Whether a recognised section heading starts at this folded offset.
     pub(crate) fn heading_at(&self, at: usize) -> bool {
         let i = self.parts.partition_point(|(start, _)| *start < at);
@@ -79,6 +96,22 @@ fn compile(p: &str) -> Result<Regex, String> {
         .map_err(|e| format!("pattern {p:?} does not compile: {e}"))
 }
 
+/// Whether the next non-empty line after line `n` is a list item.
+fn next_bullet(lines: &[&str], n: usize) -> bool {
+    lines[n + 1..]
+        .iter()
+        .find(|l| !l.trim().is_empty())
+        .is_some_and(|l| bullet(l).is_some())
+}
+
+/// Whether the last part so far is the lead or a presentation section.
+fn in_context(parts: &[(usize, Part)], sections: &[Section]) -> bool {
+    match parts.last() {
+        None | Some((_, Part::Lead)) => true,
+        Some((_, Part::Section(s))) => sections[*s].context,
+    }
+}
+
 impl Context {
     pub(crate) fn new(
         sections: &[SectionDef],
@@ -97,6 +130,7 @@ impl Context {
                     heading,
                     weight: s.weight,
                     ignore: s.ignore.clone(),
+                    context: s.context,
                 })
             })
             .collect::<Result<_, String>>()?;
@@ -129,8 +163,13 @@ impl Context {
     /// is described.
     pub(crate) fn sections(&self, original: &str, folded: &Folded) -> SectionMap<'_> {
         let mut parts = Vec::new();
+        let lines: Vec<&str> = original.split('\n').collect();
+        let missions = self.sections.iter().position(|s| s.weight >= 1.0);
+        // Only a missions heading the ad names makes what comes before it a lead: a list under
+        // a heading of its own words may follow job text just as well.
+        let mut named_missions = false;
         let mut offset = 0;
-        for line in original.split('\n') {
+        for (n, line) in lines.iter().enumerate() {
             let (start, end) = (offset, offset + line.len());
             offset = end + 1;
             if line.trim().is_empty() || bullet(line).is_some() {
@@ -159,13 +198,19 @@ impl Context {
                         .position(|s| s.heading.is_match(t.as_bytes()))
                 });
             if let Some(i) = found {
+                named_missions |= self.sections[i].weight >= 1.0;
                 parts.push((at, Part::Section(i)));
+            } else if is_heading(whole)
+                && next_bullet(&lines, n)
+                && in_context(&parts, &self.sections)
+                && let Some(m) = missions
+            {
+                // « Accompagnement des partenaires » over a list, after the presentation:
+                // the job itself, under a heading of its own words.
+                parts.push((at, Part::Section(m)));
             }
         }
-        let has_missions = parts
-            .iter()
-            .any(|(_, p)| matches!(p, Part::Section(s) if self.sections[*s].weight >= 1.0));
-        if has_missions && parts.first().is_some_and(|(start, _)| *start > 0) {
+        if named_missions && parts.first().is_some_and(|(start, _)| *start > 0) {
             parts.insert(0, (0, Part::Lead));
         }
         SectionMap {
@@ -196,6 +241,7 @@ mod tests {
             heading: heading.into(),
             weight,
             ignore: ignore.iter().map(|s| (*s).to_owned()).collect(),
+            context: false,
         };
         let sections = vec![
             section("missions", "^(vos )?missions", 1.0, &[]),

@@ -153,7 +153,7 @@ impl RuleSet {
             missions: r
                 .units
                 .iter()
-                .filter(|u| !u.header)
+                .filter(|u| !u.header && u.mission)
                 .map(|u| MissionItem {
                     start: u.start,
                     end: u.end,

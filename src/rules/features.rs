@@ -53,7 +53,7 @@ impl RuleSet {
         let facilitating = r
             .units
             .iter()
-            .filter(|u| !u.header && u.kind == Some(Kind::Facilitation));
+            .filter(|u| !u.header && u.mission && u.kind == Some(Kind::Facilitation));
         let (n, digital) = facilitating.fold((0usize, 0usize), |(n, d), u| {
             (n + 1, d + usize::from(u.digital))
         });

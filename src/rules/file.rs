@@ -60,6 +60,10 @@ pub(crate) struct SectionDef {
     /// profile does not make the post claim to be ANT).
     #[serde(default)]
     pub(crate) ignore: Vec<String>,
+    /// The section presents the employer or the post (not the profile, not the conditions):
+    /// time shares stated in it count, and a list under an unknown heading in it is missions.
+    #[serde(default)]
+    pub(crate) context: bool,
 }
 
 /// Negation cues.
@@ -91,6 +95,11 @@ pub(crate) struct SignalDef {
     /// Most matches counted.
     #[serde(default = "three")]
     pub(crate) max_count: usize,
+    /// The signal names the form of the work (ateliers, rendez-vous, « administrer le site de
+    /// l'office », « à leur place »), not only its topic: in a mission item, frames decide the
+    /// item's kind before topic words do.
+    #[serde(default)]
+    pub(crate) frame: bool,
     /// Severity of the finding.
     #[serde(default = "info")]
     pub(crate) severity: Severity,

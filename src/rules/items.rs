@@ -35,6 +35,9 @@ pub(crate) struct Unit {
     pub(crate) header: bool,
     /// A list item (bullet), rather than a sentence of prose.
     pub(crate) bullet: bool,
+    /// Part of the missions; otherwise a sentence of the presentation, read only for the time
+    /// shares it may state (« 55 % du temps pour l'accompagnement des partenaires »).
+    pub(crate) mission: bool,
     /// The heading this item sits under, as an index into the units.
     pub(crate) group: Option<usize>,
     /// The kind its signals describe, if any.
@@ -116,7 +119,11 @@ fn kind_in(
 ) -> (Option<Kind>, bool) {
     // Each signal counts once: « ateliers sur les photos, les avis et les réseaux sociaux » is
     // one workshop about three topics, not three pieces of social-media work.
+    // Frames (the form of the work: « animer des ateliers », « administrer le site de
+    // l'office ») decide before topic words: « ateliers : tourner un Reel, écrire une
+    // légende » is a workshop, whatever its topic.
     let mut weight = [0.0; 6];
+    let mut framed = [0.0; 6];
     let mut digital = false;
     let first = matches.partition_point(|m| m.start < start);
     let mut seen: Vec<usize> = Vec::new();
@@ -130,7 +137,13 @@ fn kind_in(
             digital = true;
         } else if let Some(kind) = kind_of_category(&def.category) {
             weight[kind.index()] += def.weight;
+            if def.frame {
+                framed[kind.index()] += def.weight;
+            }
         }
+    }
+    if framed.iter().any(|w| *w > 0.0) {
+        weight = framed;
     }
     let kind = KINDS
         .iter()
@@ -167,7 +180,9 @@ pub(crate) fn units(
         let at = folded.folded_at(start);
         let line = &text[start..end];
         let marker = bullet(line);
-        if sections.factor_at(at, "facilitation") < 1.0 {
+        let factor = sections.factor_at(at, "facilitation");
+        let mission = factor >= 1.0;
+        if !mission && !sections.is_context(at) {
             group = None;
             continue;
         }
@@ -183,6 +198,7 @@ pub(crate) fn units(
             end,
             header,
             bullet,
+            mission,
             group,
             kind: None,
             digital: false,

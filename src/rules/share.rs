@@ -351,7 +351,7 @@ pub(crate) fn estimate(
         .filter(|h| *h >= 4.0 && *h <= 48.0)
         .unwrap_or(FULL_TIME_HOURS);
     let mut share = Share::default();
-    for u in units.iter().filter(|u| !u.header) {
+    for u in units.iter().filter(|u| !u.header && u.mission) {
         if let Some(k) = u.kind {
             share.items[k.index()] += 1;
         }
