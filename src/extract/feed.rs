@@ -9,8 +9,11 @@ use crate::normalize::nesting_depth;
 pub(super) fn parse(doc: Document<'_>) -> Result<(Vec<RawPosting>, Vec<String>), ExtractError> {
     // feed-rs wants raw bytes (it honours the XML prolog's encoding). A non-UTF-8 body without
     // a prolog fails there, so it gets a second chance decoded to UTF-8 first.
-    let feed = match parser().parse(doc.body) {
-        Ok(feed) => feed,
+    // The XML reader under feed-rs panics on some malformed input (a second XML declaration
+    // naming another encoding): board content must never be able to crash us, so its panics
+    // stop at this boundary as a parse fault of this document.
+    let guarded = std::panic::catch_unwind(|| match parser().parse(doc.body) {
+        Ok(feed) => Ok(feed),
         Err(first) => {
             let text = decode_text(doc.body, doc.content_type);
             parser()
@@ -19,12 +22,15 @@ pub(super) fn parse(doc: Document<'_>) -> Result<(Vec<RawPosting>, Vec<String>),
                     Some(cut) => parser().parse(cut.as_bytes()),
                     None => Err(first),
                 })
-                .map_err(|e| ExtractError::Feed {
-                    url: doc.url.to_owned(),
-                    message: e.to_string(),
-                })?
+                .map_err(|e| e.to_string())
         }
-    };
+    });
+    let feed = guarded
+        .unwrap_or_else(|_| Err("the feed parser failed on this document".into()))
+        .map_err(|message| ExtractError::Feed {
+            url: doc.url.to_owned(),
+            message,
+        })?;
     let base = url::Url::parse(doc.url).ok();
     let items: Vec<RawPosting> = feed
         .entries
@@ -127,6 +133,16 @@ mod tests {
         assert_eq!(titles, ["Un", "Deux"]);
         assert!(parse(doc(b"<html><body>Maintenance</body></html>")).is_err());
         assert!(parse(doc(b"")).is_err());
+    }
+
+    #[test]
+    fn a_second_declaration_changing_the_encoding_is_a_fault_not_a_crash() {
+        // Found by `cargo fuzz run feed`: quick-xml panicked on it.
+        let feed = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel><title>t</title>\n\
+                    <?xml version=\"1.0\" encoding=\"windows-1252\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\
+                    <title>x</title></feed>";
+        let err = parse(doc(feed.as_bytes())).unwrap_err();
+        assert!(err.to_string().contains("not a valid RSS"), "{err}");
     }
 
     #[test]
