@@ -24,6 +24,12 @@ pub struct FitArgs {
     /// Folds of the cross-validation.
     #[arg(long, default_value_t = 5)]
     folds: usize,
+    /// L2 penalties to try (repeatable; default 0.3, 1, 3 and 10).
+    #[arg(long = "penalty")]
+    penalties: Vec<f64>,
+    /// Length of an ad's word vector, how much the vocabulary weighs (0 leaves it out).
+    #[arg(long)]
+    lexicon_scale: Option<f64>,
     /// Measure only: write nothing.
     #[arg(long)]
     dry_run: bool,
@@ -39,6 +45,9 @@ pub struct FitArgs {
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
+    /// Also write the features read of each ad, as JSON Lines, to this file (for analysis).
+    #[arg(long)]
+    features_out: Option<PathBuf>,
 }
 
 pub(super) fn run(rules_dir: Option<&Path>, args: &FitArgs) -> Result<()> {
@@ -61,9 +70,23 @@ pub(super) fn run(rules_dir: Option<&Path>, args: &FitArgs) -> Result<()> {
         sources.push(format!("{} ({} annonces)", file.display(), read.len()));
         ads.extend(read);
     }
+    if let Some(path) = &args.features_out {
+        let mut lines = String::new();
+        for row in crate::rules::fit::feature_table(&rules, &ads) {
+            lines.push_str(&row.to_string());
+            lines.push('\n');
+        }
+        std::fs::write(path, lines).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    let defaults = FitOptions::default();
     let opts = FitOptions {
         folds: args.folds,
-        ..FitOptions::default()
+        penalties: if args.penalties.is_empty() {
+            defaults.penalties
+        } else {
+            args.penalties.clone()
+        },
+        lexicon_scale: args.lexicon_scale.unwrap_or(defaults.lexicon_scale),
     };
     let fitted = fit(&rules, &ads, sources.clone(), &opts)?;
     let mut out = std::io::stdout().lock();

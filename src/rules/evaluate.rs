@@ -31,8 +31,123 @@ impl RuleSet {
     pub fn evaluate(&self, posting: &Posting) -> Verdict {
         let reading = self.read(posting);
         let x = self.features(&reading);
-        let decided = model::decide(self.model.logits(&x), reading.claims_ant);
-        self.explain(posting, &reading, &x, decided)
+        let words = self.model.lexicon.vector(&reading.words);
+        let decided = model::decide(self.model.logits(&x, &words), reading.claims_ant);
+        let mut verdict = self.explain(posting, &reading, &x, decided);
+        if let Some(f) = self.vocabulary_finding(posting, &reading, &words, decided.code) {
+            verdict.findings.push(f);
+            verdict
+                .findings
+                .sort_by_key(|f| std::cmp::Reverse(f.severity));
+        }
+        verdict
+    }
+
+    /// The ad's words that weigh most for and against the verdict, as one finding whose
+    /// evidence is each word's first occurrence.
+    fn vocabulary_finding(
+        &self,
+        posting: &Posting,
+        r: &Reading,
+        words: &[(usize, f64)],
+        code: VerdictCode,
+    ) -> Option<Finding> {
+        if words.is_empty() {
+            return None;
+        }
+        let v = VerdictCode::ALL.iter().position(|c| *c == code)?;
+        let mut total = [0.0; 6];
+        model::add_words(&mut total, &self.model.word_weights, words);
+        let mut weighed: Vec<(f64, &str)> = words
+            .iter()
+            .map(|&(i, x)| {
+                (
+                    self.model.word_weights[i][v] * x,
+                    self.model.lexicon.words[i].as_str(),
+                )
+            })
+            .filter(|(c, _)| c.abs() >= 0.05)
+            .collect();
+        weighed.sort_by(|a, b| b.0.total_cmp(&a.0));
+        // Each word as the ad writes it (« référencement », not the folded « referencement »).
+        let as_written = |w: &str| -> String {
+            r.words
+                .get(w)
+                .map(|(_, (field, start, end))| {
+                    let text = if *field == "title" {
+                        &posting.title
+                    } else {
+                        &posting.description
+                    };
+                    text[*start..*end].to_owned()
+                })
+                .unwrap_or_else(|| w.to_owned())
+        };
+        let quote = |ws: &[&str]| {
+            ws.iter()
+                .map(|w| format!("«\u{a0}{}\u{a0}»", as_written(w)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let pros: Vec<&str> = weighed
+            .iter()
+            .filter(|(c, _)| *c > 0.0)
+            .take(5)
+            .map(|(_, w)| *w)
+            .collect();
+        let cons: Vec<&str> = weighed
+            .iter()
+            .rev()
+            .filter(|(c, _)| *c < 0.0)
+            .take(3)
+            .map(|(_, w)| *w)
+            .collect();
+        if pros.is_empty() && cons.is_empty() {
+            return None;
+        }
+        let mut message = String::from("Vocabulaire de l'annonce");
+        if !pros.is_empty() {
+            message.push_str(&format!(" qui oriente vers ce verdict : {}", quote(&pros)));
+        }
+        if !cons.is_empty() {
+            message.push_str(&format!(
+                "{} qui s'en écarte : {}",
+                if pros.is_empty() { "" } else { " ;" },
+                quote(&cons)
+            ));
+        }
+        message.push('.');
+        let evidence = pros
+            .iter()
+            .filter_map(|w| r.words.get(*w))
+            .map(|(_, (field, start, end))| {
+                let text = if *field == "title" {
+                    &posting.title
+                } else {
+                    &posting.description
+                };
+                Evidence {
+                    field: (*field).to_owned(),
+                    start: *start,
+                    end: *end,
+                    text: text[*start..*end].to_owned(),
+                }
+            })
+            .collect();
+        Some(Finding {
+            rule: "lexique.vocabulaire".into(),
+            severity: Severity::Info,
+            message,
+            reference: "Poids des mots appris sur les annonces étiquetées (antenne rules fit)"
+                .into(),
+            evidence,
+            contributions: VerdictCode::ALL
+                .into_iter()
+                .zip(total)
+                .map(|(c, x)| (c, (x * 100.0).round() / 100.0))
+                .filter(|(_, x)| x.abs() >= 0.05)
+                .collect(),
+        })
     }
 
     fn contributions(&self, features: &[usize], x: &[f64]) -> BTreeMap<VerdictCode, f64> {

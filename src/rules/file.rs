@@ -44,6 +44,19 @@ pub(crate) struct RuleFile {
     pub(crate) negation: Option<NegationDef>,
     /// The learned decision weights (written by `antenne rules fit`).
     pub(crate) model: Option<ModelDef>,
+    /// The learned vocabulary and its weights (written by `antenne rules fit`, beside the model).
+    pub(crate) lexicon: Option<LexiconDef>,
+}
+
+/// The vocabulary of the learned decision.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct LexiconDef {
+    /// Length of an ad's word vector.
+    pub(crate) scale: f64,
+    /// Each word: the word, its inverse document frequency, its weight per verdict.
+    #[serde(default)]
+    pub(crate) words: Vec<WordRow>,
 }
 
 /// A section of an ad's description, recognised by its heading line.
@@ -148,6 +161,11 @@ pub(crate) struct ModelDef {
     #[serde(default)]
     pub(crate) weight: Vec<WeightDef>,
 }
+
+/// One word of the vocabulary: the word, its inverse document frequency, its weight per verdict
+/// (in `VerdictCode::ALL` order).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct WordRow(pub(crate) String, pub(crate) f64, pub(crate) [f64; 6]);
 
 /// One number per verdict code.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]

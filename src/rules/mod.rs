@@ -14,6 +14,7 @@ mod file;
 pub mod fit;
 mod fold;
 mod items;
+mod lexicon;
 mod model;
 mod read;
 mod share;
@@ -28,7 +29,8 @@ use thiserror::Error;
 use crate::model::VerdictCode;
 use context::Context;
 use file::{
-    CATEGORIES, Explanations, FIELDS, ModelDef, NegationDef, RuleFile, SectionDef, SignalDef,
+    CATEGORIES, Explanations, FIELDS, LexiconDef, ModelDef, NegationDef, RuleFile, SectionDef,
+    SignalDef,
 };
 use model::Model;
 use share::ShareReader;
@@ -159,15 +161,27 @@ impl RuleSet {
         let mut sections: Vec<SectionDef> = Vec::new();
         let mut negation: Option<NegationDef> = None;
         let mut model_def: Option<(String, ModelDef)> = None;
+        let mut lexicon_def: Option<LexiconDef> = None;
+        let mut skipped_weights: Option<String> = None;
         for (name, text) in &files {
             hasher.update(name.as_bytes());
             hasher.update([0]);
             hasher.update(text.as_bytes());
             hasher.update([0]);
-            let parsed: RuleFile = toml::from_str(text).map_err(|e| RuleLoadError::Parse {
-                file: path(name),
-                message: e.to_string().trim_end().to_owned(),
-            })?;
+            let parsed: RuleFile = match toml::from_str(text) {
+                Ok(parsed) => parsed,
+                // Fitting replaces the weights: a weights file of an older format is skipped.
+                Err(_) if !strict && text.contains("\n[model]") => {
+                    skipped_weights = Some(name.clone());
+                    continue;
+                }
+                Err(e) => {
+                    return Err(RuleLoadError::Parse {
+                        file: path(name),
+                        message: e.to_string().trim_end().to_owned(),
+                    });
+                }
+            };
             if let Some(d) = parsed.decision
                 && decision.replace(d).is_some()
             {
@@ -182,6 +196,14 @@ impl RuleSet {
             {
                 return Err(RuleLoadError::Incomplete(format!(
                     "{}: a second [negation] table (only one file may hold it)",
+                    path(name)
+                )));
+            }
+            if let Some(l) = parsed.lexicon
+                && lexicon_def.replace(l).is_some()
+            {
+                return Err(RuleLoadError::Incomplete(format!(
+                    "{}: a second [lexicon] table (only one file may hold the vocabulary)",
                     path(name)
                 )));
             }
@@ -231,9 +253,12 @@ impl RuleSet {
             .map(|s| s.id.clone())
             .chain(features::STRUCTURAL.iter().map(|s| (*s).to_owned()))
             .collect();
-        let model_file = model_def.as_ref().map(|(f, _)| f.clone());
+        let model_file = model_def
+            .as_ref()
+            .map(|(f, _)| f.clone())
+            .or(skipped_weights);
         let model = match model_def {
-            Some((file, def)) => match Model::new(def, &names) {
+            Some((file, def)) => match Model::new(def, lexicon_def.unwrap_or_default(), &names) {
                 Ok(m) => m,
                 Err(message) if strict => {
                     return Err(RuleLoadError::Invalid {

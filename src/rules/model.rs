@@ -2,7 +2,8 @@
 //! the highest probability wins. `low_facilitation` needs an ad presented as ANT (DESIGN.md), so
 //! it is never chosen for one that is not.
 
-use super::file::ModelDef;
+use super::file::{LexiconDef, ModelDef};
+use super::lexicon::Lexicon;
 use crate::model::VerdictCode;
 
 /// Weights aligned with a rule set's features.
@@ -13,6 +14,10 @@ pub(crate) struct Model {
     pub(crate) bias: [f64; 6],
     /// Per feature (in `RuleSet::feature_names` order), weight per verdict.
     pub(crate) weights: Vec<[f64; 6]>,
+    /// The vocabulary.
+    pub(crate) lexicon: Lexicon,
+    /// Per word of the vocabulary, weight per verdict.
+    pub(crate) word_weights: Vec<[f64; 6]>,
 }
 
 /// What the weights decided for one ad.
@@ -31,7 +36,11 @@ const LOW: usize = 4;
 impl Model {
     /// Aligns a model's rows with the feature names; a row naming an unknown feature is an
     /// error (the rules changed since the fit), a feature without a row weighs nothing.
-    pub(crate) fn new(def: ModelDef, names: &[String]) -> Result<Self, String> {
+    pub(crate) fn new(
+        def: ModelDef,
+        lexicon: LexiconDef,
+        names: &[String],
+    ) -> Result<Self, String> {
         let mut weights = vec![[0.0; 6]; names.len()];
         for row in &def.weight {
             let i = names
@@ -45,13 +54,27 @@ impl Model {
                 })?;
             weights[i] = row.to_array();
         }
-        if weights.iter().flatten().any(|w| !w.is_finite()) {
+        let word_weights: Vec<[f64; 6]> = lexicon.words.iter().map(|w| w.2).collect();
+        if weights
+            .iter()
+            .chain(&word_weights)
+            .flatten()
+            .any(|w| !w.is_finite())
+            || lexicon.words.iter().any(|w| !w.1.is_finite())
+            || !lexicon.scale.is_finite()
+        {
             return Err("a weight is not a finite number".into());
         }
+        let lexicon = Lexicon::new(
+            lexicon.words.into_iter().map(|w| (w.0, w.1)).collect(),
+            lexicon.scale,
+        );
         Ok(Self {
             bias: def.bias.to_array(),
             def,
             weights,
+            lexicon,
+            word_weights,
         })
     }
 
@@ -61,12 +84,25 @@ impl Model {
             def: ModelDef::default(),
             bias: [0.0; 6],
             weights: vec![[0.0; 6]; features],
+            lexicon: Lexicon::default(),
+            word_weights: Vec::new(),
         }
     }
 
-    /// Intercept plus weighted features, per verdict.
-    pub(crate) fn logits(&self, x: &[f64]) -> [f64; 6] {
-        logits(&self.bias, &self.weights, x)
+    /// Intercept plus weighted features and words, per verdict.
+    pub(crate) fn logits(&self, x: &[f64], words: &[(usize, f64)]) -> [f64; 6] {
+        let mut z = logits(&self.bias, &self.weights, x);
+        add_words(&mut z, &self.word_weights, words);
+        z
+    }
+}
+
+/// Adds the weighted words of a sparse vector to logits.
+pub(crate) fn add_words(z: &mut [f64; 6], weights: &[[f64; 6]], words: &[(usize, f64)]) {
+    for &(i, v) in words {
+        for (zi, wi) in z.iter_mut().zip(weights[i]) {
+            *zi += wi * v;
+        }
     }
 }
 

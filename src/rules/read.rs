@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use super::RuleSet;
 use super::fold::Folded;
 use super::items::{self, Unit};
+use super::lexicon::{self, Words};
 use super::share::{self, Share};
 use crate::model::{Evidence, Posting};
 
@@ -51,6 +52,8 @@ pub(crate) struct Reading {
     pub(crate) units: Vec<Unit>,
     /// The time shares, stated or estimated.
     pub(crate) share: Share,
+    /// The ad's words (title and description).
+    pub(crate) words: Words,
 }
 
 impl RuleSet {
@@ -59,6 +62,7 @@ impl RuleSet {
         let mut hits: BTreeMap<usize, Hits> = BTreeMap::new();
         let mut matches = Vec::new();
         let mut description = None;
+        let mut folded_title = None;
         for (field, text) in [
             ("title", posting.title.as_str()),
             ("description", posting.description.as_str()),
@@ -104,6 +108,8 @@ impl RuleSet {
             }
             if let Some(sections) = sections {
                 description = Some((folded, sections));
+            } else if field == "title" {
+                folded_title = Some(folded);
             }
         }
         hits.retain(|_, h| !h.factors.is_empty());
@@ -127,11 +133,20 @@ impl RuleSet {
             &units,
             posting.weekly_hours,
         );
+        let mut fields: Vec<(&'static str, &Folded)> = Vec::new();
+        if let Some(t) = &folded_title {
+            fields.push(("title", t));
+        }
+        if let Some((d, _)) = &description {
+            fields.push(("description", d));
+        }
+        let words = lexicon::words(&fields);
         Reading {
             hits,
             claims_ant,
             units,
             share,
+            words,
         }
     }
 }
