@@ -378,3 +378,79 @@ async fn digest_beside_run_never_fails_a_crawl() {
     let failed: Vec<_> = seen.iter().flatten().collect();
     assert!(failed.is_empty(), "crawl runs failed: {failed:?}");
 }
+
+/// The issue's « done when »: the long-lived service crawls a board serving 20 000- and
+/// 100 000-level nested HTML, keeps serving, and records the faults against that source.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_service_keeps_serving_beside_a_hostile_board() {
+    let addr = hostile_board().await;
+    let work = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    std::fs::write(
+        work.path().join("antenne.toml"),
+        format!(
+            "[crawl]\nallow_private_addresses = true\nmin_interval_ms = 0\nmax_retries = 0\n\n\
+             [web]\naddr = \"127.0.0.1:{port}\"\n\n\
+             [[sources]]\nname = \"items\"\nkind = \"feed\"\nurl = \"http://{addr}/deep-items.rss\"\nschedule = \"* * * * * *\"\n\n\
+             [[sources]]\nname = \"pages\"\nkind = \"feed\"\nurl = \"http://{addr}/linked.rss\"\nfollow_links = true\nschedule = \"* * * * * *\"\n"
+        ),
+    )
+    .unwrap();
+    let mut service = tokio::process::Command::new(env!("CARGO_BIN_EXE_antenne"))
+        .args(["--data", "data", "run"])
+        .current_dir(work.path())
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let db = work.path().join("data/antenne.db");
+    let faults = |db: &std::path::Path| -> Vec<(String, String)> {
+        let Ok(conn) = rusqlite::Connection::open(db) else {
+            return Vec::new();
+        };
+        conn.prepare("SELECT name, last_item_fault FROM sources WHERE last_item_fault IS NOT NULL")
+            .and_then(|mut s| {
+                s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            })
+            .unwrap_or_default()
+    };
+    // Each source runs every second: wait until both have recorded their fault.
+    let mut seen = Vec::new();
+    for _ in 0..600 {
+        seen = faults(&db);
+        if seen.len() == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    assert!(
+        seen.iter().all(|(_, f)| f.contains("levels deep")),
+        "{seen:?}"
+    );
+    let health = tokio::task::spawn_blocking(move || {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        s.write_all(b"GET /healthz HTTP/1.0\r\n\r\n").unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        out
+    })
+    .await
+    .unwrap();
+    assert!(
+        health.starts_with("HTTP/1.0 200") || health.starts_with("HTTP/1.1 200"),
+        "{health}"
+    );
+    assert!(
+        service.try_wait().unwrap().is_none(),
+        "the service is still running"
+    );
+    service.kill().await.unwrap();
+}
