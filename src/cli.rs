@@ -531,6 +531,13 @@ fn state(app: &App) -> web::AppState {
         ),
         cache: std::sync::Arc::default(),
         mail: app.mail.clone(),
+        display_names: std::sync::Arc::new(
+            app.config
+                .sources
+                .iter()
+                .map(|s| (s.name.clone(), s.shown_name().to_owned()))
+                .collect(),
+        ),
     }
 }
 

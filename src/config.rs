@@ -127,6 +127,8 @@ struct RawSource {
     client_secret_env: Option<String>,
     keywords: Option<String>,
     page_size: Option<usize>,
+    display_name: Option<String>,
+    terms: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -560,6 +562,8 @@ impl Validator<'_> {
             links: raw.links,
             next: raw.next,
             fields: raw.fields,
+            display_name: raw.display_name.filter(|d| !d.trim().is_empty()),
+            terms: raw.terms,
         };
         Ok((source, ft))
     }

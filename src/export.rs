@@ -45,8 +45,17 @@ pub struct ExportRecord<'a> {
     pub status: &'static str,
     /// The verdict object.
     pub verdict: Option<&'a Verdict>,
-    /// The latest review decision.
-    pub review: Option<&'a str>,
+    /// The staff decision that holds for this revision: `{"state", "at"}`, or null.
+    pub review: Option<ReviewView>,
+}
+
+/// A staff decision as exported and answered by the API.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ReviewView {
+    /// `confirmed`, `lifted` or `following`.
+    pub state: &'static str,
+    /// When it was decided (RFC 3339).
+    pub at: String,
 }
 
 impl<'a> From<&'a PostingRecord> for ExportRecord<'a> {
@@ -72,7 +81,10 @@ impl<'a> From<&'a PostingRecord> for ExportRecord<'a> {
             sources: &r.sources,
             status: r.status.as_str(),
             verdict: r.verdict.as_ref(),
-            review: r.review.as_deref(),
+            review: r.decision().map(|d| ReviewView {
+                state: d.state.api_name(),
+                at: d.at.to_rfc3339(),
+            }),
         }
     }
 }
@@ -165,7 +177,9 @@ pub fn write_csv<W: std::io::Write>(out: W, records: &[PostingRecord]) -> Result
                 .as_ref()
                 .map(|v| v.flagged.to_string())
                 .unwrap_or_default(),
-            opt(&r.review),
+            r.decision()
+                .map(|d| d.state.api_name().to_owned())
+                .unwrap_or_default(),
         ])?;
     }
     w.flush()?;

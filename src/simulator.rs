@@ -92,6 +92,8 @@ impl Simulator {
             links: None,
             next: None,
             fields: Default::default(),
+            display_name: Some(format!("{name} (démo)")),
+            terms: None,
         };
         let fields = [
             ("title", "h1"),

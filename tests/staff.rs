@@ -196,9 +196,9 @@ async fn review_decisions_with_csrf_and_audit() {
             .posting("bbbb2222")
             .unwrap()
             .unwrap()
-            .review
-            .as_deref(),
-        Some("lifted")
+            .review_state()
+            .as_str(),
+        "lifted"
     );
     // Undo goes back to the confirmed state.
     send(
@@ -212,9 +212,9 @@ async fn review_decisions_with_csrf_and_audit() {
             .posting("bbbb2222")
             .unwrap()
             .unwrap()
-            .review
-            .as_deref(),
-        Some("confirmed")
+            .review_state()
+            .as_str(),
+        "confirmed"
     );
 
     let (_, _, journal) = send(&state, get("/revue/journal", &session)).await;
@@ -376,6 +376,8 @@ async fn sources_and_statistics_pages_draw_svg() {
             links: None,
             next: None,
             fields: Default::default(),
+            display_name: None,
+            terms: None,
         }])
         .unwrap();
     let now = chrono::Utc::now();
@@ -456,8 +458,14 @@ async fn bulk_decisions_ask_to_confirm_the_count_first() {
     assert_eq!(state.store.review_log(None, 10).unwrap().len(), 2);
     for id in ["bbbb2222", "cccc3333"] {
         assert_eq!(
-            state.store.posting(id).unwrap().unwrap().review.as_deref(),
-            Some("confirmed")
+            state
+                .store
+                .posting(id)
+                .unwrap()
+                .unwrap()
+                .review_state()
+                .as_str(),
+            "confirmed"
         );
     }
     // Lifting in bulk needs a reason too; a wrong token is refused.

@@ -35,6 +35,7 @@ pub(crate) async fn state_with(postings: &[Posting]) -> AppState {
         api_limit: (10, 30),
         cache: std::sync::Arc::default(),
         mail: None,
+        display_names: std::sync::Arc::default(),
     }
 }
 
@@ -114,10 +115,24 @@ async fn ad_page_explains_the_verdict() {
     let (status, _, html) = get(&state, "/annonces/bbbb2222").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Poste de webmaster"), "{html}");
+    assert!(html.contains("mais ses missions décrivent surtout la gestion du site web"));
     assert!(html.contains("Elle est signalée"));
-    assert!(html.contains("<mark>WordPress</mark>"));
+    assert!(
+        html.contains("Dans l'annonce : ") && html.contains("<mark>"),
+        "{html}"
+    );
+    assert!(html.contains("Détail de la vérification"));
     assert!(html.contains("application/ld+json"));
-    assert!(html.contains("Référence : "));
+    // Public pages show no rule ids, scores or rule hashes.
+    for internal in [
+        "profil.",
+        "verdict.",
+        "Règles version",
+        "Scores",
+        "bloquant",
+    ] {
+        assert!(!html.contains(internal), "{internal} on the public page");
+    }
 
     let (status, _, json) = get(&state, "/api/v1/ads/bbbb2222").await;
     assert_eq!(status, StatusCode::OK);
@@ -163,6 +178,8 @@ async fn metrics_in_prometheus_text() {
             links: None,
             next: None,
             fields: Default::default(),
+            display_name: None,
+            terms: None,
         }])
         .unwrap();
     let now = Utc::now();
@@ -398,4 +415,112 @@ async fn oversized_bodies_are_refused_in_french() {
         .await
         .unwrap();
     assert!(String::from_utf8_lossy(&body).contains("Demande trop volumineuse"));
+}
+
+/// The ad's structure (headings, paragraphs, lists) survives on its page, and it links to where
+/// to apply under the board's own name.
+#[tokio::test]
+async fn the_ad_page_keeps_lists_and_offers_to_apply() {
+    let mut p = ant("dddd4444", "Animatrice numérique de territoire");
+    p.description = "L'office recrute.\nVos missions\n- ateliers pour les hébergeurs ;\n- rendez-vous individuels.\nProfil\nPédagogue.".into();
+    let mut state = state_with(&[p]).await;
+    state.display_names =
+        std::sync::Arc::new([("board".to_owned(), "Le tableau des offres".to_owned())].into());
+    let (_, _, html) = get(&state, "/annonces/dddd4444").await;
+    assert!(html.contains("<h3>Vos missions</h3>"), "{html}");
+    assert!(
+        html.contains(
+            "<ul><li>ateliers pour les hébergeurs ;</li><li>rendez-vous individuels.</li></ul>"
+        ),
+        "{html}"
+    );
+    assert!(
+        html.contains("Postuler sur Le tableau des offres"),
+        "{html}"
+    );
+}
+
+/// A flag staff lifted is the truth on every public surface: the ad is in the default search,
+/// « vérifiée par l'équipe » on its card, its page, in the API and the feed.
+#[tokio::test]
+async fn a_lifted_flag_reaches_the_public() {
+    let mut wm = ant("eeee5555", "Animateur numérique de territoire");
+    wm.description = "Administrer le site internet de l'office sous WordPress, référencement naturel (SEO), intégration HTML et CSS, \
+                      statistiques Google Analytics, refonte du site web."
+        .into();
+    let state = state_with(&[wm]).await;
+    let (_, _, before) = get(&state, "/?q=animateur").await;
+    assert!(
+        !before.contains("eeee5555"),
+        "flagged ads stay out of the default search"
+    );
+    let record = state.store.posting("eeee5555").unwrap().unwrap();
+    state
+        .store
+        .add_review(
+            &antenne::store::ReviewEntry {
+                id: 0,
+                posting_id: "eeee5555".into(),
+                action: "lift".into(),
+                status: "lifted".into(),
+                reason: Some("missions d'accompagnement confirmées par téléphone".into()),
+                note: None,
+                reviewer: "revue@example.org".into(),
+                rules_version: None,
+                revision: Some(record.revision),
+                created_at: String::new(),
+            },
+            chrono::Utc::now(),
+        )
+        .unwrap();
+    let records = state.store.postings().unwrap();
+    state
+        .index
+        .upsert(&records, state.store.generation().unwrap())
+        .unwrap();
+    let (_, _, after) = get(&state, "/?q=animateur").await;
+    assert!(
+        after.contains("eeee5555") && after.contains("Vérifiée par l'équipe"),
+        "{after}"
+    );
+    let (_, _, page) = get(&state, "/annonces/eeee5555").await;
+    let page = page.replace("&#39;", "'");
+    assert!(
+        page.contains("Vérifiée par l'équipe de la fédération le"),
+        "{page}"
+    );
+    assert!(!page.contains("Elle est signalée"), "{page}");
+    let (_, _, api) = get(&state, "/api/v1/ads/eeee5555").await;
+    let v: serde_json::Value = serde_json::from_str(&api).unwrap();
+    assert_eq!(v["review"]["state"], "lifted", "{v}");
+    let (_, _, search) = get(&state, "/api/v1/search?q=animateur").await;
+    let v: serde_json::Value = serde_json::from_str(&search).unwrap();
+    assert_eq!(v["results"][0]["verdict"], "ant", "{v}");
+    assert_eq!(v["results"][0]["flagged"], false, "{v}");
+    let (_, _, feed) = get(&state, "/flux.atom?q=animateur").await;
+    let feed = feed.replace("&apos;", "'").replace("&#39;", "'");
+    assert!(feed.contains("vérifiée par l'équipe"), "{feed}");
+
+    // A new revision of the text reopens the decision.
+    let mut changed = record.posting.clone();
+    changed
+        .description
+        .push_str(" Gestion des réseaux sociaux de l'office.");
+    let rules = antenne::rules::RuleSet::builtin().unwrap();
+    state
+        .store
+        .upsert_posting(
+            "board",
+            "http://127.0.0.1/eeee5555",
+            &changed,
+            &rules.evaluate(&changed),
+            chrono::Utc::now(),
+        )
+        .unwrap();
+    let reopened = state.store.posting("eeee5555").unwrap().unwrap();
+    assert!(reopened.revision > record.revision);
+    assert_eq!(
+        reopened.review_state(),
+        antenne::model::ReviewState::Pending
+    );
 }

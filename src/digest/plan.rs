@@ -188,7 +188,7 @@ fn awaits_decision(r: &PostingRecord) -> bool {
     let flagged = r.verdict.as_ref().is_some_and(|v| v.flagged);
     flagged
         && r.status == PostingStatus::Open
-        && matches!(r.review.as_deref(), None | Some("pending"))
+        && r.review_state() == crate::model::ReviewState::Pending
 }
 
 /// The staff digest: ads flagged in the window by category, pending decisions, failing

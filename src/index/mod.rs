@@ -381,7 +381,8 @@ impl SearchIndex {
         if let Some(t) = &p.employer_type {
             doc.add_text(f.employer_type, t);
         }
-        let verdict = r.verdict.as_ref().map_or("none", |v| v.verdict.as_str());
+        // What the public sees: a flag staff lifted makes the ad conform.
+        let verdict = r.public_verdict().map_or("none", |v| v.as_str());
         doc.add_text(f.verdict, verdict);
         doc.add_text(f.status, r.status.as_str());
         if let Some(d) = p.published.and_then(|d| d.and_hms_opt(0, 0, 0)) {

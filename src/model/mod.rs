@@ -3,7 +3,9 @@
 //! Plain data only: this module performs no I/O and imports no framework
 //! (no axum, reqwest, rusqlite, tantivy or lettre).
 
+pub mod fr;
 mod posting;
+mod review;
 mod source;
 pub mod verdict;
 
@@ -11,6 +13,7 @@ pub(crate) use posting::hex16;
 pub use posting::{
     Location, Posting, PostingRecord, PostingStatus, RawLocation, RawPosting, SalaryRange, Sighting,
 };
+pub use review::{ReviewAction, ReviewState, StaffReview};
 pub use source::{Source, SourceKind};
 pub use verdict::{
     Evidence, FacilitationShare, Finding, MissionItem, MissionKind, Severity, Verdict, VerdictCode,

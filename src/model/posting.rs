@@ -227,14 +227,38 @@ pub struct PostingRecord {
     pub status: PostingStatus,
     /// The latest verdict, if validated.
     pub verdict: Option<crate::model::Verdict>,
-    /// The latest staff review decision, if any.
-    pub review: Option<String>,
+    /// The latest staff review, if any.
+    pub review: Option<crate::model::StaffReview>,
     /// First time any source carried it.
     pub first_seen: DateTime<Utc>,
     /// Last time its content changed.
     pub updated_at: DateTime<Utc>,
     /// Content revision, from 1.
     pub revision: i64,
+}
+
+impl PostingRecord {
+    /// The staff decision that holds for the text as it is now: a new revision reopens it.
+    pub fn decision(&self) -> Option<&crate::model::StaffReview> {
+        self.review
+            .as_ref()
+            .filter(|r| r.state != crate::model::ReviewState::Pending && r.holds_for(self.revision))
+    }
+
+    /// Where the review stands for the text as it is now.
+    pub fn review_state(&self) -> crate::model::ReviewState {
+        self.decision()
+            .map_or(crate::model::ReviewState::Pending, |r| r.state)
+    }
+
+    /// The verdict the public sees: staff lifting a flag makes the ad conform, whatever the
+    /// rules say of that revision.
+    pub fn public_verdict(&self) -> Option<crate::model::VerdictCode> {
+        match self.review_state() {
+            crate::model::ReviewState::Lifted => Some(crate::model::VerdictCode::Ant),
+            _ => self.verdict.as_ref().map(|v| v.verdict),
+        }
+    }
 }
 
 impl RawPosting {

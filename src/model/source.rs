@@ -49,4 +49,15 @@ pub struct Source {
     pub next: Option<String>,
     /// CSS selectors of the ad page's fields (`html` kind).
     pub fields: BTreeMap<String, String>,
+    /// The board's name as job seekers know it (« France Travail »); the name if absent.
+    pub display_name: Option<String>,
+    /// A note on the board's terms of use, for the operator.
+    pub terms: Option<String>,
+}
+
+impl Source {
+    /// The name shown to job seekers.
+    pub fn shown_name(&self) -> &str {
+        self.display_name.as_deref().unwrap_or(&self.name)
+    }
 }

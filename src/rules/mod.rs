@@ -36,6 +36,11 @@ use model::Model;
 use share::ShareReader;
 
 pub use evaluate::UNCERTAIN_MARGIN;
+
+/// Where the text of a list item starts, if the line is one (« - », « • », « 1. »…).
+pub fn list_item(line: &str) -> Option<usize> {
+    items::bullet(line)
+}
 pub(crate) use fold::fold;
 
 /// Cache of each lazy DFA. The rules' bounded repetitions (« ( [a-z]+){0,6} ») make large

@@ -6,7 +6,9 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::{Store, StoreError};
-use crate::model::{Posting, PostingRecord, PostingStatus, Sighting, Verdict};
+use crate::model::{
+    Posting, PostingRecord, PostingStatus, ReviewState, Sighting, StaffReview, Verdict,
+};
 
 /// What an upsert did to the posting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -160,21 +162,36 @@ impl Store {
                 _ => {}
             }
         }
-        let mut reviews: HashMap<String, String> = HashMap::new();
+        let mut reviews: HashMap<String, StaffReview> = HashMap::new();
         let mut stmt = conn
             .prepare(&format!(
-                "SELECT posting_id, status FROM reviews{} ORDER BY id",
+                "SELECT posting_id, status, created_at, revision FROM reviews{} ORDER BY id",
                 only("posting_id")
             ))
             .map_err(sql)?;
         for row in stmt
-            .query_map([], |r| Ok((text(r, 0), text(r, 1))))
+            .query_map([], |r| {
+                Ok((
+                    text(r, 0),
+                    text(r, 1),
+                    text(r, 2),
+                    r.get::<_, Option<i64>>(3),
+                ))
+            })
             .map_err(sql)?
         {
-            if let (Ok(id), Ok(status)) = row.map_err(sql)?
+            if let (Ok(id), Ok(status), Ok(at), Ok(revision)) = row.map_err(sql)?
                 && keep(&id)
+                && let Some(state) = ReviewState::parse(&status)
             {
-                reviews.insert(id, status);
+                reviews.insert(
+                    id,
+                    StaffReview {
+                        state,
+                        at: parse_ts(&at),
+                        revision,
+                    },
+                );
             }
         }
         let mut stmt = conn
@@ -252,7 +269,7 @@ fn text(r: &rusqlite::Row<'_>, i: usize) -> Result<String, String> {
     }
 }
 
-fn bump_generation(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+pub(super) fn bump_generation(tx: &Transaction<'_>) -> rusqlite::Result<()> {
     tx.execute(
         "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'",
         [],

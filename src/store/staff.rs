@@ -252,9 +252,13 @@ impl Store {
     }
 
     /// Appends to the review log.
+    /// A decision changes what the public sees (a lifted ad is searchable as conforming): the
+    /// generation grows with it, so that the index knows it must follow.
     pub fn add_review(&self, entry: &ReviewEntry, now: DateTime<Utc>) -> Result<(), StoreError> {
-        self.conn()
-            .execute(
+        let mut conn = self.conn();
+        let sql = |e| self.sql_err(e);
+        let tx = conn.transaction().map_err(sql)?;
+        tx.execute(
                 "INSERT INTO reviews (posting_id, action, status, reason, note, reviewer, rules_version, revision, created_at) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 params![
@@ -269,8 +273,9 @@ impl Store {
                     ts(now)
                 ],
             )
-            .map(|_| ())
-            .map_err(|e| self.sql_err(e))
+            .map_err(sql)?;
+        super::postings::bump_generation(&tx).map_err(sql)?;
+        tx.commit().map_err(sql)
     }
 
     /// The review log of one posting (newest first), or of all postings with `None`.

@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::Html;
 
-use super::views::{FindingView, date_fr, place};
+use super::views::{Block, PublicCheck, blocks, date_fr, place};
 use super::{AppState, WebError};
 use crate::export::ExportRecord;
 use crate::model::PostingRecord;
@@ -41,15 +41,31 @@ struct AdPage {
     published: String,
     deadline: String,
     status: &'static str,
-    paragraphs: Vec<String>,
+    open: bool,
+    /// Where to apply, and the board's name.
+    apply: Option<(String, String)>,
+    blocks: Vec<Block>,
     sources: Vec<SourceView>,
-    verdict_code: String,
-    verdict_label: String,
-    claims_ant: bool,
-    flagged: bool,
-    findings: Vec<FindingView>,
-    rules_version: String,
+    check: Option<PublicCheck>,
     json_ld: String,
+}
+
+/// « CDD de 12 mois », « CDI ».
+fn contract_fr(p: &crate::model::Posting) -> String {
+    let c = p.contract.clone().unwrap_or_default();
+    match p.contract_months {
+        Some(m) if !c.contains("mois") && !c.is_empty() => format!("{c} de {m}\u{a0}mois"),
+        _ => c,
+    }
+}
+
+/// The salary as people read it: the parsed range when there is one, else the board's words.
+fn salary_fr(p: &crate::model::Posting) -> String {
+    let raw = p.salary.clone().unwrap_or_default();
+    match &p.salary_range {
+        Some(r) => r.label_fr(raw.to_lowercase().contains("brut")),
+        None => raw,
+    }
 }
 
 pub(super) async fn page(
@@ -59,35 +75,31 @@ pub(super) async fn page(
     let r = load(&state, id).await?;
     let p = &r.posting;
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
-    let (verdict_code, verdict_label, claims_ant, flagged, findings, rules_version) =
-        match &r.verdict {
-            Some(v) => (
-                v.verdict.as_str().to_owned(),
-                v.verdict.label_fr().to_owned(),
-                v.claims_ant,
-                v.flagged,
-                v.findings
-                    .iter()
-                    .map(|f| FindingView::new(f, v.verdict))
-                    .collect(),
-                v.rules_version.clone(),
-            ),
-            None => (
-                "none".into(),
-                "Non évaluée".into(),
-                false,
-                false,
-                Vec::new(),
-                String::new(),
-            ),
-        };
+    let shown = |name: &str| {
+        state
+            .display_names
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| name.to_owned())
+    };
+    // Apply where the ad was seen most recently (a board that still carries it).
+    let apply = r
+        .sources
+        .iter()
+        .max_by_key(|s| s.last_seen)
+        .map(|s| (s.url.clone(), shown(&s.name)))
+        .or_else(|| {
+            p.url
+                .clone()
+                .map(|u| (u, "le site de l'employeur".to_owned()))
+        });
     let page = AdPage {
         title: p.title.clone(),
         employer: opt(&p.employer),
         place: place(&r),
-        contract: opt(&p.contract),
+        contract: contract_fr(p),
         hours: opt(&p.hours),
-        salary: opt(&p.salary),
+        salary: salary_fr(p),
         published: p.published.map(date_fr).unwrap_or_default(),
         deadline: p.valid_through.map(date_fr).unwrap_or_default(),
         status: match r.status.as_str() {
@@ -95,28 +107,20 @@ pub(super) async fn page(
             "expired" => "date limite dépassée",
             _ => "retirée",
         },
-        paragraphs: p
-            .description
-            .split('\n')
-            .filter(|l| !l.trim().is_empty())
-            .map(str::to_owned)
-            .collect(),
+        open: r.status.as_str() == "open",
+        apply,
+        blocks: blocks(&p.description),
         sources: r
             .sources
             .iter()
             .map(|s| SourceView {
-                name: s.name.clone(),
+                name: shown(&s.name),
                 url: s.url.clone(),
                 first_seen: date_fr(s.first_seen.date_naive()),
                 last_seen: date_fr(s.last_seen.date_naive()),
             })
             .collect(),
-        verdict_code,
-        verdict_label,
-        claims_ant,
-        flagged,
-        findings,
-        rules_version,
+        check: PublicCheck::of(&r),
         json_ld: job_posting_json_ld(&r),
     };
     Ok(Html(page.render().map_err(WebError::internal)?))

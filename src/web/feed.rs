@@ -80,6 +80,13 @@ pub(super) async fn atom(
             p.employer.clone(),
             Some(place(r)).filter(|s| !s.is_empty()),
             p.contract.clone(),
+            r.decision().map(|d| match d.state {
+                crate::model::ReviewState::Lifted => "vérifiée par l'équipe".to_owned(),
+                crate::model::ReviewState::Confirmed => {
+                    "signalement confirmé par l'équipe".to_owned()
+                }
+                _ => "suivie par l'équipe".to_owned(),
+            }),
         ]
         .into_iter()
         .flatten()

@@ -41,6 +41,8 @@ pub struct AppState {
     pub cache: Arc<cache::AnswerCache>,
     /// Mail (subscriptions, the staff's digest button); `None` turns subscriptions off.
     pub mail: Option<Arc<crate::digest::Mail>>,
+    /// Each source's name as job seekers know it, by source name.
+    pub display_names: Arc<std::collections::BTreeMap<String, String>>,
 }
 
 const CSS: &str = include_str!("antenne.css");

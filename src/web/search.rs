@@ -371,6 +371,8 @@ pub(super) struct ApiHit {
     flagged: bool,
     status: &'static str,
     snippet: String,
+    /// The staff decision that holds for this revision.
+    review: Option<crate::export::ReviewView>,
 }
 
 /// The API answer.
@@ -413,11 +415,15 @@ pub(super) async fn api(
     let results = hits
         .into_iter()
         .map(|(r, snippet)| {
+            let review = crate::export::ExportRecord::from(&r).review;
+            let lifted = r.review_state() == crate::model::ReviewState::Lifted;
+            let verdict = r.public_verdict().map(|v| v.as_str().to_owned());
             let p = r.posting;
             ApiHit {
                 claims_ant: r.verdict.as_ref().is_some_and(|v| v.claims_ant),
-                flagged: r.verdict.as_ref().is_some_and(|v| v.flagged),
-                verdict: r.verdict.map(|v| v.verdict.as_str().to_owned()),
+                flagged: r.verdict.as_ref().is_some_and(|v| v.flagged) && !lifted,
+                verdict,
+                review,
                 status: r.status.as_str(),
                 id: p.id,
                 title: p.title,

@@ -78,6 +78,7 @@ pub(super) async fn apply(
         "lift" => "lifted",
         _ => "follow",
     };
+    let decided = ids.clone();
     let reviewer = staff.email.clone();
     state
         .store
@@ -104,5 +105,6 @@ pub(super) async fn apply(
         })
         .await
         .map_err(WebError::internal)?;
+    super::refresh_index(&state, decided).await?;
     Ok(Redirect::to("/revue").into_response())
 }

@@ -15,7 +15,7 @@ mod rules;
 use axum::Router;
 use axum::routing::{get, post};
 
-use super::AppState;
+use super::{AppState, WebError};
 
 pub use auth::{SESSION_COOKIE, Staff, hash_password};
 
@@ -56,4 +56,20 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/revue/file.csv", get(rules::queue_csv))
         .route("/revue/annonces/{id}", get(review::page))
         .route("/revue/annonces/{id}/decision", post(review::decide))
+}
+
+/// After staff decisions: the decided postings, as the public now sees them, in the index.
+pub(super) async fn refresh_index(state: &AppState, ids: Vec<String>) -> Result<(), WebError> {
+    let index = state.index.clone();
+    state
+        .store
+        .run(move |s| -> Result<(), String> {
+            let records = s.postings_by_ids(&ids).map_err(|e| e.to_string())?;
+            let generation = s.generation().map_err(|e| e.to_string())?;
+            index
+                .upsert(&records, generation)
+                .map_err(|e| e.to_string())
+        })
+        .await
+        .map_err(WebError::internal)
 }

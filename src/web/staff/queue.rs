@@ -67,8 +67,8 @@ struct QueuePage {
     total: usize,
 }
 
-fn review_status(r: &PostingRecord) -> &str {
-    r.review.as_deref().unwrap_or("pending")
+fn review_status(r: &PostingRecord) -> &'static str {
+    r.review_state().as_str()
 }
 
 pub(super) async fn page(

@@ -120,7 +120,7 @@ fn render(
             .map_or("non évaluée", |v| v.verdict.label_fr())
             .to_owned(),
         flagged: r.verdict.as_ref().is_some_and(|v| v.flagged),
-        status: status_label(r.review.as_deref().unwrap_or("pending")),
+        status: status_label(r.review_state().as_str()),
         revision: r.revision,
         changed_since_review: reviewed_revision.is_some_and(|rev| rev < r.revision),
         findings: r
@@ -196,7 +196,7 @@ pub(super) async fn decide(
 ) -> Result<Response, WebError> {
     staff.check_csrf(&form.csrf)?;
     let (record, log) = fetch(&state, &id).await?;
-    let current = record.review.clone().unwrap_or_else(|| "pending".into());
+    let current = record.review_state().as_str().to_owned();
     let reason = Some(form.reason.trim().to_owned()).filter(|r| !r.is_empty());
     let note = Some(form.note.trim().to_owned()).filter(|n| !n.is_empty());
     let status = match form.action.as_str() {
@@ -243,5 +243,6 @@ pub(super) async fn decide(
         .run(move |s| s.add_review(&entry, chrono::Utc::now()))
         .await
         .map_err(WebError::internal)?;
+    super::refresh_index(&state, vec![record.posting.id.clone()]).await?;
     Ok(Redirect::to(&format!("/revue/annonces/{}", record.posting.id)).into_response())
 }

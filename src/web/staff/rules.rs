@@ -10,7 +10,7 @@ use axum::http::header;
 use axum::response::{Html, IntoResponse};
 
 use super::Staff;
-use crate::model::{PostingRecord, VerdictCode};
+use crate::model::{PostingRecord, ReviewState, VerdictCode};
 use crate::web::{AppState, WebError};
 
 /// Per rule: flags confirmed and lifted by staff.
@@ -34,7 +34,12 @@ struct PrecisionPage {
 fn decided(records: &[PostingRecord]) -> Vec<&PostingRecord> {
     records
         .iter()
-        .filter(|r| matches!(r.review.as_deref(), Some("confirmed" | "lifted")))
+        .filter(|r| {
+            matches!(
+                r.review_state(),
+                ReviewState::Confirmed | ReviewState::Lifted
+            )
+        })
         .collect()
 }
 
@@ -54,7 +59,7 @@ pub(super) async fn precision(
         if !v.flagged {
             continue;
         }
-        let confirmed = r.review.as_deref() == Some("confirmed");
+        let confirmed = r.review_state() == ReviewState::Confirmed;
         for f in &v.findings {
             let entry = per_rule.entry(f.rule.clone()).or_default();
             if confirmed {
@@ -80,7 +85,7 @@ pub(super) async fn precision(
     let missed = decided
         .iter()
         .filter(|r| {
-            r.review.as_deref() == Some("confirmed")
+            r.review_state() == ReviewState::Confirmed
                 && !r.verdict.as_ref().is_some_and(|v| v.flagged)
         })
         .map(|r| (r.posting.id.clone(), r.posting.title.clone()))
@@ -109,7 +114,7 @@ pub(super) async fn decisions_jsonl(
     let mut out = String::new();
     for r in decided(&records) {
         let Some(v) = &r.verdict else { continue };
-        let label = if r.review.as_deref() == Some("lifted") {
+        let label = if r.review_state() == ReviewState::Lifted {
             VerdictCode::Ant
         } else {
             v.verdict
@@ -226,7 +231,7 @@ pub(super) async fn queue_csv(
                         .map(|v| v.verdict.as_str().to_owned())
                         .unwrap_or_default(),
                     r.verdict.as_ref().is_some_and(|v| v.flagged).to_string(),
-                    r.review.clone().unwrap_or_else(|| "pending".into()),
+                    r.review_state().as_str().to_owned(),
                     r.sources
                         .iter()
                         .map(|s| s.name.as_str())

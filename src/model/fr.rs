@@ -1,0 +1,85 @@
+//! French typography for what people read: figures with narrow no-break spaces (« 2 100 »),
+//! decimal commas, amounts (« 2 100 à 2 300 € bruts par mois »), no-break spaces where a line
+//! must not break.
+
+/// Narrow no-break space (thousands, before « ; : ! ? », inside « guillemets »).
+pub const NNBSP: char = '\u{202f}';
+/// No-break space (before €, between a figure and its unit).
+pub const NBSP: char = '\u{a0}';
+
+/// A number as French writes it: « 2 100 », « 11,65 », « 0,5 ».
+pub fn number(x: f64) -> String {
+    let rounded = (x * 100.0).round() / 100.0;
+    let whole = rounded.trunc() as i64;
+    let cents = ((rounded - whole as f64).abs() * 100.0).round() as i64;
+    let digits = whole.abs().to_string();
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(NNBSP);
+        }
+        grouped.push(c);
+    }
+    let sign = if whole < 0 { "-" } else { "" };
+    match cents {
+        0 => format!("{sign}{grouped}"),
+        c if c % 10 == 0 => format!("{sign}{grouped},{}", c / 10),
+        c => format!("{sign}{grouped},{c:02}"),
+    }
+}
+
+impl super::SalaryRange {
+    /// « 2 100 à 2 300 € bruts par mois »; `gross` when the ad says the amounts are gross.
+    pub fn label_fr(&self, gross: bool) -> String {
+        let unit = if self.currency == "EUR" {
+            "€".to_owned()
+        } else {
+            self.currency.clone()
+        };
+        let amount = if (self.max - self.min).abs() < 0.005 {
+            number(self.min)
+        } else {
+            format!("{} à {}", number(self.min), number(self.max))
+        };
+        let period = match self.period.as_str() {
+            "hour" => "de l'heure",
+            "day" => "par jour",
+            "week" => "par semaine",
+            "year" => "par an",
+            _ => "par mois",
+        };
+        let gross = if gross {
+            if (self.max - self.min).abs() < 0.005 {
+                " brut"
+            } else {
+                " bruts"
+            }
+        } else {
+            ""
+        };
+        format!("{amount}{NBSP}{unit}{gross} {period}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn figures_and_amounts() {
+        assert_eq!(number(2100.0), "2\u{202f}100");
+        assert_eq!(number(11.65), "11,65");
+        assert_eq!(number(0.5), "0,5");
+        assert_eq!(number(1_234_567.0), "1\u{202f}234\u{202f}567");
+        let r = super::super::SalaryRange {
+            min: 2100.0,
+            max: 2300.0,
+            period: "month".into(),
+            currency: "EUR".into(),
+        };
+        assert_eq!(
+            r.label_fr(true),
+            "2\u{202f}100 à 2\u{202f}300\u{a0}€ bruts par mois"
+        );
+    }
+}
