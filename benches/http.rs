@@ -118,7 +118,7 @@ async fn main() {
         api_limit: (0, 1),
         cache: Arc::default(),
         mail: None,
-        display_names: std::sync::Arc::default(),
+        site: std::sync::Arc::default(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

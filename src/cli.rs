@@ -531,13 +531,17 @@ fn state(app: &App) -> web::AppState {
         ),
         cache: std::sync::Arc::default(),
         mail: app.mail.clone(),
-        display_names: std::sync::Arc::new(
-            app.config
+        site: std::sync::Arc::new(web::Site {
+            display_names: app
+                .config
                 .sources
                 .iter()
                 .map(|s| (s.name.clone(), s.shown_name().to_owned()))
                 .collect(),
-        ),
+            editor: app.config.web.editor.clone(),
+            contact: app.config.web.contact.clone(),
+            host: app.config.web.host.clone(),
+        }),
     }
 }
 

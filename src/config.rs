@@ -138,6 +138,9 @@ struct RawWeb {
     base_url: Option<String>,
     api_requests_per_second: Option<u32>,
     api_burst: Option<u32>,
+    editor: Option<String>,
+    contact: Option<String>,
+    host: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -224,6 +227,12 @@ pub struct WebConfig {
     pub api_requests_per_second: u32,
     /// API requests a client may send at once.
     pub api_burst: u32,
+    /// Who publishes the site, for the legal notice.
+    pub editor: Option<String>,
+    /// Contact about personal data, for the legal notice.
+    pub contact: Option<String>,
+    /// The hosting provider, for the legal notice.
+    pub host: Option<String>,
 }
 
 /// How to reach the mail server.
@@ -589,6 +598,9 @@ impl Validator<'_> {
                 .api_requests_per_second
                 .unwrap_or(DEFAULT_API_REQUESTS_PER_SECOND),
             api_burst,
+            editor: raw.editor.filter(|s| !s.trim().is_empty()),
+            contact: raw.contact.filter(|s| !s.trim().is_empty()),
+            host: raw.host.filter(|s| !s.trim().is_empty()),
         })
     }
 

@@ -57,7 +57,7 @@ async fn site(store: &Store, smtp: Option<u16>, dir: &Path) -> (String, std::syn
         api_limit: (0, 1),
         cache: std::sync::Arc::default(),
         mail: Some(mail.clone()),
-        display_names: std::sync::Arc::default(),
+        site: std::sync::Arc::default(),
     };
     tokio::spawn(antenne::web::serve(state, listener, std::future::pending()));
     (base, mail)

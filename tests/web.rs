@@ -35,7 +35,7 @@ pub(crate) async fn state_with(postings: &[Posting]) -> AppState {
         api_limit: (10, 30),
         cache: std::sync::Arc::default(),
         mail: None,
-        display_names: std::sync::Arc::default(),
+        site: std::sync::Arc::default(),
     }
 }
 
@@ -424,8 +424,10 @@ async fn the_ad_page_keeps_lists_and_offers_to_apply() {
     let mut p = ant("dddd4444", "Animatrice numérique de territoire");
     p.description = "L'office recrute.\nVos missions\n- ateliers pour les hébergeurs ;\n- rendez-vous individuels.\nProfil\nPédagogue.".into();
     let mut state = state_with(&[p]).await;
-    state.display_names =
-        std::sync::Arc::new([("board".to_owned(), "Le tableau des offres".to_owned())].into());
+    state.site = std::sync::Arc::new(antenne::web::Site {
+        display_names: [("board".to_owned(), "Le tableau des offres".to_owned())].into(),
+        ..Default::default()
+    });
     let (_, _, html) = get(&state, "/annonces/dddd4444").await;
     assert!(html.contains("<h3>Vos missions</h3>"), "{html}");
     assert!(
@@ -522,5 +524,105 @@ async fn a_lifted_flag_reaches_the_public() {
     assert_eq!(
         reopened.review_state(),
         antenne::model::ReviewState::Pending
+    );
+}
+
+/// Errors a person can read: a malformed parameter is a French page (JSON on the API), a page
+/// beyond the last says so, a too-long query says the limit; robots, favicon, legal notice.
+#[tokio::test]
+async fn errors_and_basics_in_french() {
+    let state = state_with(&[ant("ffff6666", "Animatrice numérique de territoire")]).await;
+    let (status, headers, html) = get(&state, "/?page=abc").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(html.contains("paramètre invalide"), "{html}");
+    let (status, _, json) = get(&state, "/api/v1/search?page=abc").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["error"]["code"], "bad_request");
+
+    let (status, _, html) = get(&state, "/?q=animatrice&page=9").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("Cette page n&#39;existe pas") || html.contains("Cette page n'existe pas"),
+        "{html}"
+    );
+    assert!(html.contains("Aller à la dernière page"));
+
+    let long = "a".repeat(600);
+    let (status, _, html) = get(&state, &format!("/?q={long}")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        html.contains("La recherche est trop longue : 500 caractères au plus."),
+        "{html}"
+    );
+
+    let (_, _, robots) = get(&state, "/robots.txt").await;
+    assert!(robots.contains("Disallow: /revue") && robots.contains("Disallow: /api/"));
+    let (status, headers, _) = get(&state, "/favicon.ico").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "image/svg+xml");
+    let (status, _, legal) = get(&state, "/mentions-legales").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(legal.contains("effacée au bout de 7 jours"), "{legal}");
+    let (_, _, search) = get(&state, "/?q=animatrice").await;
+    assert!(
+        search.contains(r#"<link rel="alternate" type="application/atom+xml""#),
+        "{search}"
+    );
+}
+
+/// The ad page's JobPosting JSON-LD carries the recommended fields the store knows, and reads
+/// back as the same ad.
+#[tokio::test]
+async fn the_ad_page_job_posting_has_the_recommended_fields() {
+    let mut p = ant("abcd1234", "Animatrice numérique de territoire");
+    p.contract = Some("CDD".into());
+    p.contract_months = Some(12);
+    p.full_time = Some(true);
+    p.salary_range = Some(antenne::model::SalaryRange {
+        min: 2100.0,
+        max: 2300.0,
+        period: "month".into(),
+        currency: "EUR".into(),
+    });
+    p.valid_through = chrono::NaiveDate::from_ymd_opt(2026, 12, 20);
+    let state = state_with(&[p]).await;
+    let (_, _, html) = get(&state, "/annonces/abcd1234").await;
+    let start = html.find(r#"<script type="application/ld+json">"#).unwrap() + 35;
+    let end = start + html[start..].find("</script>").unwrap();
+    let v: serde_json::Value = serde_json::from_str(&html[start..end]).unwrap();
+    assert_eq!(v["@type"], "JobPosting");
+    assert_eq!(v["directApply"], false);
+    assert_eq!(v["identifier"]["value"], "abcd1234");
+    assert_eq!(v["validThrough"], "2026-12-20");
+    assert_eq!(v["baseSalary"]["value"]["minValue"], 2100.0);
+    assert_eq!(v["baseSalary"]["value"]["unitText"], "MONTH");
+    let types = v["employmentType"].as_array().unwrap();
+    assert!(
+        types.contains(&"TEMPORARY".into())
+            && types.contains(&"FULL_TIME".into())
+            && types.contains(&"CDD".into()),
+        "{types:?}"
+    );
+    // Our own extractor reads the page back.
+    let doc = antenne::extract::Document {
+        url: "http://127.0.0.1/annonces/abcd1234",
+        content_type: None,
+        body: html.as_bytes(),
+    };
+    let read = antenne::extract::extract(doc, antenne::extract::Expect::AdPage).unwrap();
+    assert_eq!(
+        read.postings[0].title.as_deref(),
+        Some("Animatrice numérique de territoire")
+    );
+    assert!(
+        html.contains(r#"<meta property="og:title" content="Animatrice numérique de territoire">"#),
+        "{html}"
     );
 }

@@ -398,13 +398,13 @@ impl SearchIndex {
     pub fn search(&self, q: &SearchQuery) -> Result<SearchResults, IndexError> {
         if q.text.chars().count() > MAX_QUERY_CHARS {
             return Err(IndexError::BadQuery(format!(
-                "la recherche est trop longue (plus de {MAX_QUERY_CHARS} caractères)"
+                "La recherche est trop longue : {MAX_QUERY_CHARS} caractères au plus."
             )));
         }
         let interpreted = query::interpret(&q.text);
         if interpreted.words.len() + interpreted.phrases.len() > MAX_QUERY_TERMS {
             return Err(IndexError::BadQuery(format!(
-                "la recherche compte trop de mots (plus de {MAX_QUERY_TERMS})"
+                "La recherche compte trop de mots : {MAX_QUERY_TERMS} au plus."
             )));
         }
         // Exact words first; near spellings only when the exact words find nothing, since

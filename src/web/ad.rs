@@ -48,6 +48,9 @@ struct AdPage {
     sources: Vec<SourceView>,
     check: Option<PublicCheck>,
     json_ld: String,
+    /// Open Graph description: the ad's first words.
+    og_description: String,
+    og_url: String,
 }
 
 /// « CDD de 12 mois », « CDI ».
@@ -77,6 +80,7 @@ pub(super) async fn page(
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
     let shown = |name: &str| {
         state
+            .site
             .display_names
             .get(name)
             .cloned()
@@ -122,8 +126,46 @@ pub(super) async fn page(
             .collect(),
         check: PublicCheck::of(&r),
         json_ld: job_posting_json_ld(&r),
+        og_description: {
+            let mut d: String = p.description.chars().take(200).collect();
+            if p.description.chars().count() > 200 {
+                d.push('…');
+            }
+            d.replace('\n', " ")
+        },
+        og_url: format!("{}/annonces/{}", state.base_url, p.id),
     };
     Ok(Html(page.render().map_err(WebError::internal)?))
+}
+
+/// schema.org employment types, with the French contract kept beside them (« CDI »).
+fn employment_type(p: &crate::model::Posting) -> Vec<String> {
+    let contract = p.contract.clone().unwrap_or_default();
+    let folded = contract.to_lowercase();
+    let mut types = Vec::new();
+    if folded.contains("cdd")
+        || folded.contains("saisonnier")
+        || folded.contains("projet")
+        || folded.contains("contractuel")
+        || p.contract_months.is_some()
+    {
+        types.push("TEMPORARY".to_owned());
+    }
+    if folded.contains("stage") || folded.contains("alternance") || folded.contains("apprenti") {
+        types.push("INTERN".to_owned());
+    }
+    match p.full_time {
+        Some(true) => types.push("FULL_TIME".to_owned()),
+        Some(false) => types.push("PART_TIME".to_owned()),
+        None if folded.contains("cdi") || folded.contains("titulaire") => {
+            types.push("FULL_TIME".to_owned());
+        }
+        None => {}
+    }
+    if !contract.is_empty() {
+        types.push(contract);
+    }
+    types
 }
 
 /// schema.org JobPosting for the ad, safe to embed in a `<script>` element.
@@ -149,6 +191,25 @@ fn job_posting_json_ld(r: &PostingRecord) -> String {
             }
         },
         "url": p.url,
+        "identifier": {"@type": "PropertyValue", "name": "antenne", "value": p.id},
+        "directApply": false,
+        "employmentType": employment_type(p),
+        "baseSalary": p.salary_range.as_ref().map(|s| serde_json::json!({
+            "@type": "MonetaryAmount",
+            "currency": s.currency,
+            "value": {
+                "@type": "QuantitativeValue",
+                "minValue": s.min,
+                "maxValue": s.max,
+                "unitText": match s.period.as_str() {
+                    "hour" => "HOUR",
+                    "day" => "DAY",
+                    "week" => "WEEK",
+                    "year" => "YEAR",
+                    _ => "MONTH",
+                },
+            },
+        })),
     });
     // `<` escaped so that no text can close the script element.
     value

@@ -124,11 +124,19 @@ pub(super) async fn french_rejections(
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/plain"));
-    if res.status() == StatusCode::PAYLOAD_TOO_LARGE && plain {
-        let e = WebError::TooLarge;
-        return if api { e.api() } else { e }.into_response();
-    }
-    res
+    let e = match res.status() {
+        StatusCode::PAYLOAD_TOO_LARGE if plain => WebError::TooLarge,
+        // A query string or form axum could not read (« page=abc »).
+        StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY | StatusCode::UNSUPPORTED_MEDIA_TYPE
+            if plain =>
+        {
+            WebError::BadRequest(
+                "La demande contient un paramètre invalide (par exemple un numéro de page qui n'est pas un nombre).".into(),
+            )
+        }
+        _ => return res,
+    };
+    if api { e.api() } else { e }.into_response()
 }
 
 pub(super) async fn not_found() -> WebError {

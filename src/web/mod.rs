@@ -4,6 +4,7 @@
 //! Pages are askama templates (auto-escaped); every response carries strict security headers.
 
 mod ad;
+mod basics;
 pub mod cache;
 mod error;
 mod feed;
@@ -41,8 +42,21 @@ pub struct AppState {
     pub cache: Arc<cache::AnswerCache>,
     /// Mail (subscriptions, the staff's digest button); `None` turns subscriptions off.
     pub mail: Option<Arc<crate::digest::Mail>>,
+    /// What the site says of itself: boards' names, legal notice.
+    pub site: Arc<Site>,
+}
+
+/// What the site says of itself.
+#[derive(Debug, Clone, Default)]
+pub struct Site {
     /// Each source's name as job seekers know it, by source name.
-    pub display_names: Arc<std::collections::BTreeMap<String, String>>,
+    pub display_names: std::collections::BTreeMap<String, String>,
+    /// Who publishes the site (« Fédération … , adresse »), for the legal notice.
+    pub editor: Option<String>,
+    /// How to reach the publisher about personal data.
+    pub contact: Option<String>,
+    /// Who hosts it.
+    pub host: Option<String>,
 }
 
 const CSS: &str = include_str!("antenne.css");
@@ -83,6 +97,10 @@ pub fn router(state: AppState) -> Router {
         .route("/flux.atom", get(feed::atom))
         .route("/api/v1/openapi.json", get(openapi))
         .route("/healthz", get(healthz))
+        .route("/mentions-legales", get(basics::legal))
+        .route("/robots.txt", get(basics::robots))
+        .route("/favicon.svg", get(basics::favicon))
+        .route("/favicon.ico", get(basics::favicon))
         .route("/metrics", get(metrics::metrics))
         .route("/static/antenne.css", get(css))
         .route("/static/revue.js", get(revue_js))

@@ -142,12 +142,17 @@ struct SearchPage {
     employer_type: String,
     /// Offer the weekly email of this search.
     subscribe: bool,
+    /// Asked for a page beyond the last: how many pages there are, and the last one's URL.
+    beyond: Option<(usize, String)>,
+    /// This search as an Atom feed.
+    feed_url: String,
 }
 
 pub(super) async fn page(
     State(state): State<AppState>,
     Query(params): Query<Params>,
-) -> Result<Html<String>, WebError> {
+) -> Result<axum::response::Response, WebError> {
+    use axum::response::IntoResponse;
     let mut regions: Vec<&'static str> = places::departements().iter().map(|d| d.region).collect();
     regions.sort_unstable();
     regions.dedup();
@@ -176,6 +181,8 @@ pub(super) async fn page(
         sort_date_url: String::new(),
         employer_type: params.employer_type.clone().unwrap_or_default(),
         subscribe: false,
+        beyond: None,
+        feed_url: params.with("page", None).replacen("/?", "/flux.atom?", 1),
     };
     let outcome = match params.to_query() {
         Ok(query) => run(&state, query).await,
@@ -208,13 +215,21 @@ pub(super) async fn page(
                 .map(|(r, snippet)| AdSummary::new(&r, snippet))
                 .collect();
             let url = |page: usize| page_url(&params, page);
-            view.prev_url = (view.page > 1).then(|| url(view.page - 1));
+            view.prev_url = (view.page > 1 && view.page <= view.pages).then(|| url(view.page - 1));
             view.next_url = (view.page < view.pages).then(|| url(view.page + 1));
+            if total > 0 && view.page > view.pages {
+                view.beyond = Some((view.pages, url(view.pages)));
+            }
         }
         Err(WebError::BadRequest(m)) => view.error = Some(m),
         Err(e) => return Err(e),
     }
-    Ok(Html(view.render().map_err(WebError::internal)?))
+    let status = if view.error.is_some() {
+        axum::http::StatusCode::BAD_REQUEST
+    } else {
+        axum::http::StatusCode::OK
+    };
+    Ok((status, Html(view.render().map_err(WebError::internal)?)).into_response())
 }
 
 impl Params {
