@@ -119,6 +119,7 @@ async fn main() {
         cache: Arc::default(),
         mail: None,
         site: std::sync::Arc::default(),
+        rules: Arc::new(rules),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

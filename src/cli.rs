@@ -542,6 +542,7 @@ fn state(app: &App) -> web::AppState {
             contact: app.config.web.contact.clone(),
             host: app.config.web.host.clone(),
         }),
+        rules: app.rules.clone(),
     }
 }
 

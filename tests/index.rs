@@ -271,3 +271,50 @@ fn french_queries_genders_places_typos_phrases_and_facets() {
         ["b", "a", "c"]
     );
 }
+
+#[test]
+fn misspelt_words_are_searched_as_the_closest_words_of_the_ads() {
+    let index = SearchIndex::in_memory().unwrap();
+    let ant = |id: &str, title: &str| {
+        record(
+            id,
+            title,
+            "Diagnostic numérique des hébergeurs et ateliers pour les prestataires.",
+            "35",
+            VerdictCode::Ant,
+        )
+    };
+    let web = record(
+        "w",
+        "Webmestre",
+        "Mise à jour du site internet, référencement.",
+        "35",
+        VerdictCode::Ant,
+    );
+    index
+        .rebuild(
+            &[
+                ant("f", "Animatrice numérique de territoire"),
+                ant("m", "Animateur numérique de territoire"),
+                web,
+            ],
+            1,
+        )
+        .unwrap();
+
+    // Typed by ear: the word is corrected, then both genders match as for the right spelling.
+    let r = index.search(&q("animatrise numerik")).unwrap();
+    assert_eq!(r.corrected.as_deref(), Some("animatrice numerique"));
+    assert_eq!(ids(&index, &q("animatrise numerik")), vec!["f", "m"]);
+    assert_eq!(ids(&index, &q("numerigue")), vec!["f", "m"]);
+    assert_eq!(ids(&index, &q("webmestr")), vec!["w"]);
+    assert_eq!(ids(&index, &q("hebergeur prestatairs")), vec!["f", "m"]);
+    // Right spellings are not « corrected »; words far from any ad find nothing.
+    assert_eq!(index.search(&q("animatrice")).unwrap().corrected, None);
+    let none = index.search(&q("boulangerie")).unwrap();
+    assert_eq!((none.total, none.corrected), (0, None));
+    // A place stays a filter beside a corrected word.
+    let r = index.search(&q("animatrise ille-et-vilaine")).unwrap();
+    assert_eq!(r.interpreted.department.as_deref(), Some("35"));
+    assert_eq!(r.total, 2);
+}

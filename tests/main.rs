@@ -3,6 +3,7 @@
 mod util;
 
 mod browser;
+mod check;
 mod cli;
 mod config;
 mod crawl_e2e;

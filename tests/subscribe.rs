@@ -58,6 +58,7 @@ async fn site(store: &Store, smtp: Option<u16>, dir: &Path) -> (String, std::syn
         cache: std::sync::Arc::default(),
         mail: Some(mail.clone()),
         site: std::sync::Arc::default(),
+        rules: std::sync::Arc::new(antenne::rules::RuleSet::builtin().unwrap()),
     };
     tokio::spawn(antenne::web::serve(state, listener, std::future::pending()));
     (base, mail)

@@ -36,6 +36,7 @@ pub(crate) async fn state_with(postings: &[Posting]) -> AppState {
         cache: std::sync::Arc::default(),
         mail: None,
         site: std::sync::Arc::default(),
+        rules: std::sync::Arc::new(rules),
     }
 }
 
@@ -625,4 +626,20 @@ async fn the_ad_page_job_posting_has_the_recommended_fields() {
         html.contains(r#"<meta property="og:title" content="Animatrice numérique de territoire">"#),
         "{html}"
     );
+}
+
+#[tokio::test]
+async fn a_misspelt_search_says_which_words_it_searched() {
+    let state = state_with(&[ant("aaaa1111", "Animatrice numérique de territoire")]).await;
+    let (status, _, page) = get(&state, "/?q=animatrise+numerik").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("1 offre"), "{page}");
+    assert!(
+        page.contains("résultats pour «&#8239;<strong>animatrice numerique</strong>"),
+        "{page}"
+    );
+    let (_, _, api) = get(&state, "/api/v1/search?q=animatrise+numerik").await;
+    let api: serde_json::Value = serde_json::from_str(&api).unwrap();
+    assert_eq!(api["corrected"], "animatrice numerique");
+    assert_eq!(api["total"], 1);
 }

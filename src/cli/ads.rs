@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::{UsageError, ValidateArgs};
 use crate::app::VerdictChange;
-use crate::model::{Posting, RawLocation, RawPosting, Severity, Verdict, VerdictCode};
+use crate::model::{RawLocation, RawPosting, Severity, Verdict, VerdictCode};
 use crate::normalize;
 use crate::rules::RuleSet;
 use crate::rules::eval::{EvalReport, Labelled};
@@ -45,7 +45,7 @@ pub(super) fn validate(rules: &RuleSet, args: &ValidateArgs) -> Result<()> {
     }
     let mut out = std::io::stdout().lock();
     for (id, raw) in ads {
-        let posting = match posting_for_validation(id.clone(), raw) {
+        let posting = match normalize::draft(id.clone(), raw) {
             Ok(p) => p,
             Err(e) => {
                 eprintln!("{id}: {e}");
@@ -224,22 +224,6 @@ fn raw_from_ad(v: &Value) -> Option<RawPosting> {
 }
 
 /// Normalises a raw ad for validation: a missing title is allowed (left empty).
-fn posting_for_validation(
-    id: String,
-    mut raw: RawPosting,
-) -> Result<Posting, normalize::NormalizeError> {
-    let had_title = raw.title.as_deref().is_some_and(|t| !t.trim().is_empty());
-    if !had_title {
-        raw.title = Some("-".into());
-    }
-    let mut posting = normalize::normalize(raw)?;
-    if !had_title {
-        posting.title.clear();
-    }
-    posting.id = id;
-    Ok(posting)
-}
-
 /// Reads labelled ads: JSON Lines with `label` (a verdict code) and `claims_ant`.
 pub(super) fn read_labelled(file: &Path) -> Result<Vec<Labelled>> {
     let text =
@@ -269,7 +253,7 @@ pub(super) fn read_labelled(file: &Path) -> Result<Vec<Labelled>> {
             .and_then(Value::as_str)
             .map_or_else(|| format!("ad-{}", n + 1), str::to_owned);
         let posting =
-            posting_for_validation(id, raw).map_err(|e| UsageError(format!("{}: {e}", at())))?;
+            normalize::draft(id, raw).map_err(|e| UsageError(format!("{}: {e}", at())))?;
         ads.push(Labelled {
             posting,
             label,

@@ -6,6 +6,7 @@
 
 pub mod query;
 mod schema;
+mod spelling;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -22,7 +23,7 @@ use tantivy::{Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocum
 use thiserror::Error;
 
 use crate::model::{PostingRecord, PostingStatus, VerdictCode};
-use schema::{FR, Fields, SCHEMA_VERSION};
+use schema::{FR, FR_WORDS, Fields, SCHEMA_VERSION};
 
 /// Longest query accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 500;
@@ -137,6 +138,9 @@ pub struct SearchResults {
     pub facets: Facets,
     /// How the text was read (places taken as filters).
     pub interpreted: query::Interpreted,
+    /// When the words as typed found nothing and near spellings did: the words searched
+    /// instead (« animatrice numerique » for « animatrise numerik »).
+    pub corrected: Option<String>,
 }
 
 /// The index and its single writer.
@@ -221,6 +225,7 @@ impl SearchIndex {
                 (f.description, full),
                 (f.employer, full),
                 (f.place, full),
+                (f.words, basic),
             ] {
                 let inverted = segment.inverted_index(field)?;
                 let mut terms = inverted.terms().stream()?;
@@ -266,6 +271,9 @@ impl SearchIndex {
             source,
         };
         index.tokenizers().register(FR, schema::french_analyzer());
+        index
+            .tokenizers()
+            .register(FR_WORDS, schema::words_analyzer());
         let (_, fields) = schema::build();
         let reader = index
             .reader_builder()
@@ -360,6 +368,8 @@ impl SearchIndex {
         doc.add_text(f.id, &p.id);
         doc.add_text(f.title, &p.title);
         doc.add_text(f.description, &p.description);
+        doc.add_text(f.words, &p.title);
+        doc.add_text(f.words, &p.description);
         if let Some(e) = &p.employer {
             doc.add_text(f.employer, e);
         }
@@ -407,13 +417,84 @@ impl SearchIndex {
                 "La recherche compte trop de mots : {MAX_QUERY_TERMS} au plus."
             )));
         }
-        // Exact words first; near spellings only when the exact words find nothing, since
-        // matching every term one or two edits away costs most of a search's time.
+        // Exact words first. When they find nothing: each word no ad contains is replaced by
+        // the closest word the ads do contain; then, failing that, near stems. Both only then,
+        // since looking one or two edits away costs most of a search's time.
         let exact = self.run(q, interpreted.clone(), false)?;
         if exact.total > 0 || !interpreted.words.iter().any(|w| query::fuzzy_eligible(w)) {
             return Ok(exact);
         }
+        if let Some(corrected) = self.corrected(&interpreted)? {
+            let mut results = self.run(q, corrected.clone(), false)?;
+            if results.total > 0 {
+                results.corrected = Some(corrected.words.join(" "));
+                results.interpreted = interpreted;
+                return Ok(results);
+            }
+        }
         self.run(q, interpreted, true)
+    }
+
+    /// The words with each one no ad contains replaced by its closest spelling in the ads;
+    /// `None` if no word changed.
+    fn corrected(
+        &self,
+        interpreted: &query::Interpreted,
+    ) -> Result<Option<query::Interpreted>, IndexError> {
+        let err = |source| IndexError::Tantivy {
+            dir: self.label.clone(),
+            source,
+        };
+        let searcher = self.reader.searcher();
+        let mut analyzer = schema::words_analyzer();
+        let mut out = interpreted.clone();
+        let mut changed = false;
+        let mut known: Option<std::collections::HashMap<String, u64>> = None;
+        for word in &mut out.words {
+            let Some(token) = query::analyze(&mut analyzer, word).into_iter().next() else {
+                continue;
+            };
+            let term = Term::from_field_text(self.fields.words, &token);
+            if searcher.doc_freq(&term).map_err(err)? > 0 || spelling::allowed_edits(&token) == 0 {
+                continue;
+            }
+            let known = match &mut known {
+                Some(k) => k,
+                None => known.insert(self.known_words(&searcher)?),
+            };
+            if let Some(better) =
+                spelling::closest(&token, known.iter().map(|(w, n)| (w.as_str(), *n)))
+            {
+                *word = better;
+                changed = true;
+            }
+        }
+        Ok(changed.then_some(out))
+    }
+
+    /// Every whole word of the ads, with the number of ads holding it.
+    fn known_words(
+        &self,
+        searcher: &tantivy::Searcher,
+    ) -> Result<std::collections::HashMap<String, u64>, IndexError> {
+        let err = |source| IndexError::Tantivy {
+            dir: self.label.clone(),
+            source,
+        };
+        let mut known = std::collections::HashMap::<String, u64>::new();
+        for segment in searcher.segment_readers() {
+            let inverted = segment.inverted_index(self.fields.words).map_err(err)?;
+            let mut terms = inverted
+                .terms()
+                .stream()
+                .map_err(|e| err(tantivy::TantivyError::from(e)))?;
+            while terms.advance() {
+                if let Ok(w) = std::str::from_utf8(terms.key()) {
+                    *known.entry(w.to_owned()).or_default() += u64::from(terms.value().doc_freq);
+                }
+            }
+        }
+        Ok(known)
     }
 
     fn run(
@@ -565,6 +646,7 @@ impl SearchIndex {
             hits,
             facets,
             interpreted,
+            corrected: None,
         })
     }
 

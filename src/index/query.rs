@@ -119,7 +119,7 @@ fn other_gender(word: &str) -> Option<String> {
     Some(format!("{}{to}", &word[..word.len() - from.len()]))
 }
 
-fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+pub(super) fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
     analyze_positions(analyzer, text)
         .into_iter()
         .map(|(_, t)| t)

@@ -6,13 +6,15 @@ use tantivy::schema::{
 };
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    StopWordFilter, TextAnalyzer,
+    StopWordFilter, TextAnalyzer, TextAnalyzerBuilder,
 };
 
 /// Name under which the French analyser is registered.
 pub(super) const FR: &str = "fr";
+/// Name under which the analyser of whole words (folded, not stemmed) is registered.
+pub(super) const FR_WORDS: &str = "fr_words";
 /// Bumped whenever the schema or analyser changes: the index is then rebuilt from the store.
-pub(super) const SCHEMA_VERSION: u32 = 2;
+pub(super) const SCHEMA_VERSION: u32 = 3;
 
 /// The fields of the index.
 #[derive(Clone, Copy)]
@@ -22,6 +24,9 @@ pub(super) struct Fields {
     pub(super) description: Field,
     pub(super) employer: Field,
     pub(super) place: Field,
+    /// The title's and description's whole words, unstemmed: what a misspelt word is
+    /// corrected to.
+    pub(super) words: Field,
     pub(super) region: Field,
     pub(super) department: Field,
     pub(super) contract: Field,
@@ -46,6 +51,14 @@ pub(super) fn build() -> (Schema, Fields) {
         description: b.add_text_field("description", text(true)),
         employer: b.add_text_field("employer", text(false)),
         place: b.add_text_field("place", text(false)),
+        words: b.add_text_field(
+            "words",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(FR_WORDS)
+                    .set_index_option(IndexRecordOption::Basic),
+            ),
+        ),
         region: b.add_text_field("region", STRING | FAST),
         department: b.add_text_field("department", STRING | FAST),
         contract: b.add_text_field("contract", STRING | FAST),
@@ -66,11 +79,24 @@ pub(super) fn build() -> (Schema, Fields) {
 /// Lower case, accents folded *before* stemming (so that « numerique » and « numérique » stem
 /// alike), French stop words, French stemming.
 pub(super) fn french_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .filter(StopWordFilter::new(Language::French).expect("tantivy ships French stop words"))
-        .filter(Stemmer::new(Language::French))
+    folded_words()
+        .filter_dynamic(Stemmer::new(Language::French))
         .build()
+}
+
+/// The same without stemming: whole words, as a person types them.
+pub(super) fn words_analyzer() -> TextAnalyzer {
+    folded_words().build()
+}
+
+/// Words, lower case, accents folded, French stop words removed.
+fn folded_words() -> TextAnalyzerBuilder {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .dynamic()
+        .filter_dynamic(RemoveLongFilter::limit(40))
+        .filter_dynamic(LowerCaser)
+        .filter_dynamic(AsciiFoldingFilter)
+        .filter_dynamic(
+            StopWordFilter::new(Language::French).expect("tantivy ships French stop words"),
+        )
 }

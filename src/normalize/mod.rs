@@ -38,6 +38,21 @@ pub enum NormalizeError {
     },
 }
 
+/// A posting to judge that may have no title (an employer's draft, a line of `antenne
+/// validate`): normalised as any ad, the title left empty when none was given.
+pub fn draft(id: String, mut raw: RawPosting) -> Result<Posting, NormalizeError> {
+    let had_title = raw.title.as_deref().is_some_and(|t| !t.trim().is_empty());
+    if !had_title {
+        raw.title = Some("-".into());
+    }
+    let mut posting = normalize(raw)?;
+    if !had_title {
+        posting.title.clear();
+    }
+    posting.id = id;
+    Ok(posting)
+}
+
 /// Normalises one raw posting. The posting's `id` is left empty: `dedup` assigns it.
 pub fn normalize(raw: RawPosting) -> Result<Posting, NormalizeError> {
     let where_ = raw

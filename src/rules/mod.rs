@@ -6,6 +6,7 @@
 //! unique, categories and fields exist, each rule's own examples behave) and fails naming the
 //! file and rule id; nothing is ever skipped.
 
+pub mod advice;
 mod context;
 pub mod eval;
 mod evaluate;

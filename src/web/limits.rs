@@ -36,14 +36,7 @@ impl KeyExtractor for PeerIp {
 }
 
 /// The API rate limit, answering in JSON with `Retry-After`.
-pub(super) fn api_rate_limit(
-    per_second: u32,
-    burst: u32,
-) -> tower_governor::GovernorLayer<
-    PeerIp,
-    governor::middleware::NoOpMiddleware<governor::clock::QuantaInstant>,
-    axum::body::Body,
-> {
+pub(super) fn api_rate_limit(per_second: u32, burst: u32) -> Limit {
     let config = GovernorConfigBuilder::default()
         .per_millisecond((1000 / u64::from(per_second.max(1))).max(1))
         .burst_size(burst.max(1))
@@ -59,25 +52,56 @@ pub const SUBSCRIBE_BURST: u32 = 5;
 /// See [`SUBSCRIBE_BURST`].
 pub const SUBSCRIBE_INTERVAL_MS: u64 = 12_000;
 
-/// The rate limit of the subscription form, answering with a French page and `Retry-After`.
-pub(super) fn subscribe_rate_limit() -> tower_governor::GovernorLayer<
+/// Checks of a draft ad a client may ask at once, then one per `CHECK_INTERVAL_MS`: each costs
+/// a validation, and the checker must not become a free computing service.
+pub const CHECK_BURST: u32 = 20;
+/// See [`CHECK_BURST`].
+pub const CHECK_INTERVAL_MS: u64 = 3_000;
+
+type Limit = tower_governor::GovernorLayer<
     PeerIp,
     governor::middleware::NoOpMiddleware<governor::clock::QuantaInstant>,
     axum::body::Body,
-> {
+>;
+
+/// The rate limit of the subscription form, answering with a French page and `Retry-After`.
+pub(super) fn subscribe_rate_limit() -> Limit {
+    page_rate_limit(
+        SUBSCRIBE_INTERVAL_MS,
+        SUBSCRIBE_BURST,
+        "Trop de demandes d'abonnement",
+    )
+}
+
+/// The rate limit of the ad checker: a French page on `/verifier`, JSON on the API.
+pub(super) fn check_rate_limit(api: bool) -> Limit {
+    if api {
+        let config = GovernorConfigBuilder::default()
+            .per_millisecond(CHECK_INTERVAL_MS)
+            .burst_size(CHECK_BURST)
+            .key_extractor(PeerIp)
+            .finish()
+            .expect("a valid rate limit");
+        tower_governor::GovernorLayer::new(config).error_handler(too_many)
+    } else {
+        page_rate_limit(CHECK_INTERVAL_MS, CHECK_BURST, "Trop de vérifications")
+    }
+}
+
+fn page_rate_limit(interval_ms: u64, burst: u32, what: &'static str) -> Limit {
     let config = GovernorConfigBuilder::default()
-        .per_millisecond(SUBSCRIBE_INTERVAL_MS)
-        .burst_size(SUBSCRIBE_BURST)
+        .per_millisecond(interval_ms)
+        .burst_size(burst)
         .key_extractor(PeerIp)
         .finish()
         .expect("a valid rate limit");
-    tower_governor::GovernorLayer::new(config).error_handler(|error| {
+    tower_governor::GovernorLayer::new(config).error_handler(move |error| {
         let wait = match error {
             GovernorError::TooManyRequests { wait_time, .. } => wait_time,
             _ => 1,
         };
         let mut res = super::WebError::TooManyRequests(format!(
-            "Trop de demandes d'abonnement depuis votre connexion : réessayez dans {} s.",
+            "{what} depuis votre connexion : réessayez dans {}\u{a0}s.",
             wait.max(1)
         ))
         .into_response();

@@ -6,6 +6,7 @@
 mod ad;
 mod basics;
 pub mod cache;
+mod check;
 mod error;
 mod feed;
 pub mod limits;
@@ -44,6 +45,8 @@ pub struct AppState {
     pub mail: Option<Arc<crate::digest::Mail>>,
     /// What the site says of itself: boards' names, legal notice.
     pub site: Arc<Site>,
+    /// The rules in use, for employers' drafts (`/verifier`).
+    pub rules: Arc<crate::rules::RuleSet>,
 }
 
 /// What the site says of itself.
@@ -69,13 +72,22 @@ pub fn router(state: AppState) -> Router {
     let (per_second, burst) = state.api_limit;
     let mut api = Router::new()
         .route("/api/v1/search", get(search::api))
-        .route("/api/v1/ads/{id}", get(ad::api));
+        .route("/api/v1/ads/{id}", get(ad::api))
+        .route(
+            "/api/v1/validate",
+            axum::routing::post(check::api).layer(limits::check_rate_limit(true)),
+        );
     if per_second > 0 {
         api = api.layer(limits::api_rate_limit(per_second, burst));
     }
     Router::new()
         .route("/", get(search::page))
         .route("/annonces/{id}", get(ad::page))
+        .route(
+            "/verifier",
+            get(check::form)
+                .merge(axum::routing::post(check::page).layer(limits::check_rate_limit(false))),
+        )
         .route(
             "/abonnement",
             axum::routing::post(subscribe::subscribe).layer(limits::subscribe_rate_limit()),

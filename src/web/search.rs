@@ -85,6 +85,8 @@ pub(super) struct Found {
     pub(super) hits: Vec<(PostingRecord, String)>,
     pub(super) facets: Facets,
     pub(super) interpreted: Interpreted,
+    /// The words searched instead of misspelt ones, when those found nothing.
+    pub(super) corrected: Option<String>,
 }
 
 pub(super) async fn run(state: &AppState, query: SearchQuery) -> Result<Found, WebError> {
@@ -113,6 +115,7 @@ pub(super) async fn run(state: &AppState, query: SearchQuery) -> Result<Found, W
         hits: out,
         facets: results.facets,
         interpreted: results.interpreted,
+        corrected: results.corrected,
     })
 }
 
@@ -146,6 +149,8 @@ struct SearchPage {
     beyond: Option<(usize, String)>,
     /// This search as an Atom feed.
     feed_url: String,
+    /// The words searched instead of misspelt ones.
+    corrected: Option<String>,
 }
 
 pub(super) async fn page(
@@ -183,6 +188,7 @@ pub(super) async fn page(
         subscribe: false,
         beyond: None,
         feed_url: params.with("page", None).replacen("/?", "/flux.atom?", 1),
+        corrected: None,
     };
     let outcome = match params.to_query() {
         Ok(query) => run(&state, query).await,
@@ -195,8 +201,10 @@ pub(super) async fn page(
                 hits,
                 facets,
                 interpreted,
+                corrected,
             } = found;
             view.total = total;
+            view.corrected = corrected;
             view.subscribe = state.mail.is_some() && !view.all;
             view.pages = total.div_ceil(PER_PAGE);
             view.facets = facet_groups(&params, &facets);
@@ -400,6 +408,8 @@ pub(super) struct ApiResults {
     results: Vec<ApiHit>,
     /// Counts per value: `{"region": {"Bretagne": 3}, ...}`.
     facets: serde_json::Value,
+    /// The words searched instead, when the words as typed found nothing.
+    corrected: Option<String>,
 }
 
 pub(super) async fn api(
@@ -425,6 +435,7 @@ pub(super) async fn api(
         total,
         hits,
         facets,
+        corrected,
         ..
     } = run(&state, query).await.map_err(WebError::api)?;
     let results = hits
@@ -459,6 +470,7 @@ pub(super) async fn api(
         per_page: PER_PAGE,
         results,
         facets: facets_json(&facets),
+        corrected,
     };
     let body = axum::body::Bytes::from(
         serde_json::to_vec(&answer).map_err(|e| WebError::internal(e).api())?,

@@ -115,6 +115,26 @@ fn job_words(code: VerdictCode) -> &'static str {
     }
 }
 
+/// The check's verdict in one sentence for people.
+pub(crate) fn sentence(code: VerdictCode, claims_ant: bool) -> String {
+    if code == VerdictCode::Ant {
+        "Les missions décrivent l'accompagnement des professionnels du tourisme du territoire dans leurs usages numériques : le cœur du métier d'animateur·rice numérique de territoire.".to_owned()
+    } else if code == VerdictCode::NotAnt {
+        "Ce poste relève d'un autre métier que celui d'animateur·rice numérique de territoire."
+            .to_owned()
+    } else if claims_ant {
+        format!(
+            "Cette offre se présente comme un poste d'animateur·rice numérique de territoire, mais ses missions décrivent surtout {}.",
+            job_words(code)
+        )
+    } else {
+        format!(
+            "Les missions de ce poste décrivent surtout {}.",
+            job_words(code)
+        )
+    }
+}
+
 impl PublicCheck {
     pub(crate) fn of(r: &PostingRecord) -> Option<Self> {
         let v = r.verdict.as_ref()?;
@@ -125,21 +145,8 @@ impl PublicCheck {
         let flagged = v.flagged && lifted.is_none();
         let sentence = if lifted.is_some() {
             "L'équipe de la fédération a relu cette offre : elle décrit bien le métier d'animateur·rice numérique de territoire.".to_owned()
-        } else if code == VerdictCode::Ant {
-            "Les missions décrivent l'accompagnement des professionnels du tourisme du territoire dans leurs usages numériques : le cœur du métier d'animateur·rice numérique de territoire.".to_owned()
-        } else if code == VerdictCode::NotAnt {
-            "Ce poste relève d'un autre métier que celui d'animateur·rice numérique de territoire."
-                .to_owned()
-        } else if v.claims_ant {
-            format!(
-                "Cette offre se présente comme un poste d'animateur·rice numérique de territoire, mais ses missions décrivent surtout {}.",
-                job_words(code)
-            )
         } else {
-            format!(
-                "Les missions de ce poste décrivent surtout {}.",
-                job_words(code)
-            )
+            sentence(code, v.claims_ant)
         };
         let team = match decision {
             Some(d) if d.state == ReviewState::Lifted => {
