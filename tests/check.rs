@@ -17,7 +17,7 @@ Missions :\n\
 - accompagner les socioprofessionnels dans leur présence en ligne et la gestion de leurs avis.\n\
 L'accompagnement des prestataires représente 70 % du temps de travail.";
 
-const WEB_TEXT: &str = "Rattaché·e à la direction de l'office, vous assurez :\n\
+pub(crate) const WEB_TEXT: &str = "Rattaché·e à la direction de l'office, vous assurez :\n\
 - la mise à jour quotidienne du site internet de l'office (WordPress) et de ses pages ;\n\
 - le référencement naturel du site, le suivi des statistiques de fréquentation ;\n\
 - l'intégration des contenus, des photos et des vidéos, la maintenance des extensions ;\n\

@@ -98,7 +98,10 @@ async fn digest_reaches_smtp_grouped_by_region_with_unsubscribe_headers() {
             "the flagged ad is not sent to job seekers"
         );
     }
-    assert!(text.contains("mots trouvés : « Animatrice »"), "{text}");
+    assert!(
+        text.contains("mots trouvés\u{202f}: «\u{202f}Animatrice\u{202f}»"),
+        "{text}"
+    );
     assert!(html.contains("lang=\"fr\""));
     assert!(!html.contains("<img"), "no remote images");
     assert!(html.contains("style=\""), "inline CSS");
@@ -118,7 +121,10 @@ async fn digest_reaches_smtp_grouped_by_region_with_unsubscribe_headers() {
     assert!(text.contains("Bretagne (2)"), "{text}");
     assert!(!text.contains("Arcachon"), "{text}");
     // The place typed among the words is part of the reason.
-    assert!(text.contains("région : Bretagne ; conforme"), "{text}");
+    assert!(
+        text.contains("région\u{202f}: Bretagne\u{202f}; conforme"),
+        "{text}"
+    );
 
     let staff = msgs
         .iter()

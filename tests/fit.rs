@@ -112,7 +112,7 @@ async fn validate_shows_the_estimated_share() {
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(
-        text.contains("Part estimée de l'accompagnement des professionnels : ~20\u{a0}% («\u{a0}une journée par semaine\u{a0}»)"),
+        text.contains("Part estimée de l'accompagnement des professionnels\u{202f}: ~20\u{a0}% («\u{a0}une journée par semaine\u{a0}»)"),
         "{text}"
     );
     assert!(

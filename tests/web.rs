@@ -119,7 +119,7 @@ async fn ad_page_explains_the_verdict() {
     assert!(html.contains("mais ses missions décrivent surtout la gestion du site web"));
     assert!(html.contains("Elle est signalée"));
     assert!(
-        html.contains("Dans l'annonce : ") && html.contains("<mark>"),
+        html.contains("Dans l'annonce&#8239;: ") && html.contains("<mark>"),
         "{html}"
     );
     assert!(html.contains("Détail de la vérification"));
@@ -259,7 +259,7 @@ async fn facets_and_places_on_the_search_page() {
     );
     let (_, _, narrowed) = get(&state, "/?q=animatrice+finistere").await;
     assert!(
-        narrowed.contains("Lieu reconnu dans la recherche : <strong>Finistère (29)</strong>"),
+        narrowed.contains("Lieu reconnu dans la recherche&#8239;: <strong>Finistère (29)</strong>"),
         "{narrowed}"
     );
     assert!(narrowed.contains("1 offre"), "{narrowed}");
@@ -642,4 +642,133 @@ async fn a_misspelt_search_says_which_words_it_searched() {
     let api: serde_json::Value = serde_json::from_str(&api).unwrap();
     assert_eq!(api["corrected"], "animatrice numerique");
     assert_eq!(api["total"], 1);
+}
+
+/// The URL of the first link whose text holds `text`, unescaped.
+fn link_to(page: &str, text: &str) -> String {
+    page.replace("&amp;", "&")
+        .replace("&#38;", "&")
+        .split("href=\"")
+        .find(|l| l.split("</a>").next().unwrap().contains(text))
+        .map(|l| l.split('"').next().unwrap().to_owned())
+        .unwrap_or_else(|| panic!("no link « {text} » in {page}"))
+}
+
+#[tokio::test]
+async fn a_place_name_shared_by_several_departements_offers_each_and_the_word() {
+    let mut charente = ant("aaaa1111", "Animatrice numérique de territoire");
+    charente.location = Location {
+        department: Some("Charente".into()),
+        department_code: Some("16".into()),
+        region: Some("Nouvelle-Aquitaine".into()),
+        ..Location::default()
+    };
+    let mut maritime = ant("bbbb2222", "Animateur numérique de territoire");
+    maritime.location = Location {
+        department: Some("Charente-Maritime".into()),
+        department_code: Some("17".into()),
+        region: Some("Nouvelle-Aquitaine".into()),
+        ..Location::default()
+    };
+    maritime
+        .description
+        .push_str(" Vous accompagnez les prestataires des bords de Loire.");
+    let state = state_with(&[charente, maritime]).await;
+
+    let (_, _, page) = get(&state, "/?q=animatrice+charente").await;
+    assert!(page.contains("<strong>Charente (16)</strong>"), "{page}");
+    let other = link_to(&page, "Charente-Maritime (17)");
+    assert!(other.contains("department=17"), "{other}");
+    let (_, _, there) = get(&state, &other).await;
+    assert!(there.contains("1 offre"), "{other} {there}");
+    assert!(there.contains("/annonces/bbbb2222"), "{there}");
+
+    // « loire » is read as the Loire (42), where there is nothing; the word is one click away.
+    let (_, _, page) = get(&state, "/?q=numerique+loire").await;
+    assert!(page.contains("Aucune offre"), "{page}");
+    let word = link_to(&page, "Chercher le mot");
+    let (_, _, found) = get(&state, &word).await;
+    assert!(found.contains("1 offre"), "{found}");
+    assert!(found.contains("/annonces/bbbb2222"));
+    assert!(!found.contains("Lieu reconnu"), "{found}");
+}
+
+#[tokio::test]
+async fn with_every_ad_shown_a_verdict_facet_narrows_them() {
+    let mut web = ant("bbbb2222", "Animateur numérique de territoire");
+    web.description = crate::check::WEB_TEXT.into();
+    let state = state_with(&[ant("aaaa1111", "Animatrice numérique de territoire"), web]).await;
+
+    let (_, _, default) = get(&state, "/?q=").await;
+    assert!(
+        !default.contains("<h3>Verdict</h3>") && !default.contains(">Verdict<"),
+        "only with every ad shown"
+    );
+
+    let (_, _, all) = get(&state, "/?q=&all=1").await;
+    assert!(all.contains("2 offres"), "{all}");
+    let all = all.replace("&amp;", "&").replace("&#38;", "&");
+    let link = all
+        .split("href=\"")
+        .find(|l| {
+            l.split("</a>")
+                .next()
+                .unwrap()
+                .contains("Poste de webmaster")
+        })
+        .map(|l| l.split('"').next().unwrap().to_owned())
+        .expect("a verdict facet");
+    assert!(link.contains("verdict=webmaster"), "{link}");
+    let (_, _, narrowed) = get(&state, &link).await;
+    assert!(narrowed.contains("1 offre"), "{narrowed}");
+    assert!(narrowed.contains("/annonces/bbbb2222"));
+
+    let (_, _, api) = get(&state, "/api/v1/search?q=&all=1").await;
+    let api: serde_json::Value = serde_json::from_str(&api).unwrap();
+    assert_eq!(api["facets"]["verdict"]["webmaster"], 1, "{api}");
+    assert_eq!(api["facets"]["verdict"]["ant"], 1);
+}
+
+/// The text of a page with its tags removed.
+fn visible(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn pages_keep_french_signs_to_their_words() {
+    let state = state_with(&[ant("aaaa1111", "Animatrice numérique de territoire")]).await;
+    for uri in [
+        "/?q=animatrice",
+        "/?q=animatrice+charente",
+        "/?q=zzzzzz",
+        "/annonces/aaaa1111",
+        "/verifier",
+        "/mentions-legales",
+    ] {
+        let (_, _, html) = get(&state, uri).await;
+        let text = visible(&html);
+        for bad in [" :", " ;", " ?", " !", "« ", " »"] {
+            let at = text.find(bad);
+            assert!(
+                at.is_none(),
+                "{uri}: « {bad} » with a breaking space in …{}…",
+                at.map(|i| text
+                    .chars()
+                    .skip(text[..i].chars().count().saturating_sub(40))
+                    .take(60)
+                    .collect::<String>())
+                    .unwrap_or_default()
+            );
+        }
+    }
 }

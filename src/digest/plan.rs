@@ -157,12 +157,12 @@ pub fn subscriber_digest(
                 url: links.ad(&r.posting.id),
                 details: details(r),
                 facts: facts(r),
-                why: why(&hit.matched, &search, &place),
+                why: crate::model::fr::spaces(&why(&hit.matched, &search, &place)),
             });
         }
         if !by_region.is_empty() {
             sections.push(Section {
-                label: search.describe(),
+                label: crate::model::fr::spaces(&search.describe()),
                 manage_url: links.manage(sub.id, &sub.nonce),
                 groups: by_region
                     .into_iter()

@@ -83,6 +83,10 @@ pub struct SearchQuery {
     pub employer_type: Option<String>,
     /// Only ads published in the last so many days.
     pub within_days: Option<u32>,
+    /// Read every word of the text as a word, none as a place (« loire » the word).
+    pub words_only: bool,
+    /// Only ads of this verdict code, as the public sees it (with `all`).
+    pub verdict: Option<String>,
     /// Order.
     pub sort: SortOrder,
     /// Count matches per facet value (the search page and API do; feeds and the CLI need not).
@@ -125,6 +129,8 @@ pub struct Facets {
     pub employer_type: Vec<(String, u64)>,
     /// Published within 7, 30 and 90 days.
     pub published: Vec<(u32, u64)>,
+    /// By verdict as the public sees it (a lifted flag counts as `ant`; `none` if not judged).
+    pub verdict: Vec<(String, u64)>,
 }
 
 /// A page of results.
@@ -411,7 +417,7 @@ impl SearchIndex {
                 "La recherche est trop longue : {MAX_QUERY_CHARS} caractères au plus."
             )));
         }
-        let interpreted = query::interpret(&q.text);
+        let interpreted = query::interpret_with(&q.text, !q.words_only);
         if interpreted.words.len() + interpreted.phrases.len() > MAX_QUERY_TERMS {
             return Err(IndexError::BadQuery(format!(
                 "La recherche compte trop de mots : {MAX_QUERY_TERMS} au plus."
@@ -549,6 +555,8 @@ impl SearchIndex {
         if !q.all {
             must.push(exact(f.status, PostingStatus::Open.as_str()));
             must.push(exact(f.verdict, VerdictCode::Ant.as_str()));
+        } else if let Some(v) = &q.verdict {
+            must.push(exact(f.verdict, v));
         }
         let query: Box<dyn Query> = if must.is_empty() {
             Box::new(AllQuery)
@@ -671,6 +679,7 @@ fn facet_request() -> Aggregations {
         "department": terms("department"),
         "contract": terms("contract"),
         "employer_type": terms("employer_type"),
+        "verdict": terms("verdict"),
         "published": { "range": { "field": "published", "ranges": [
             // Disjoint ranges (tantivy needs them so); `facets_of` adds them up.
             { "key": "90", "from": ago(90), "to": ago(30) },
@@ -712,6 +721,7 @@ fn facets_of(results: &serde_json::Value) -> Facets {
         department: terms("department"),
         contract: terms("contract"),
         employer_type: terms("employer_type"),
+        verdict: terms("verdict"),
         published,
     }
 }

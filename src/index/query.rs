@@ -33,6 +33,10 @@ pub struct Interpreted {
     pub region: Option<String>,
     /// A département named (or numbered) in the text.
     pub department: Option<String>,
+    /// The words read as that place, folded (« charente »).
+    pub place_words: Option<String>,
+    /// Other départements those words may name (« charente » → 17, Charente-Maritime), by code.
+    pub other_places: Vec<String>,
 }
 
 fn fold(text: &str) -> String {
@@ -41,6 +45,11 @@ fn fold(text: &str) -> String {
 
 /// Splits the text into phrases, places and words.
 pub fn interpret(text: &str) -> Interpreted {
+    interpret_with(text, true)
+}
+
+/// Splits the text into phrases, places (unless `read_places` is false) and words.
+pub fn interpret_with(text: &str, read_places: bool) -> Interpreted {
     let mut out = Interpreted::default();
     let mut rest = String::new();
     for (i, part) in text.split('"').enumerate() {
@@ -59,22 +68,28 @@ pub fn interpret(text: &str) -> Interpreted {
     let mut i = 0;
     while i < words.len() {
         // The longest run of words (up to four) that names a place.
-        let found = (1..=4.min(words.len() - i)).rev().find_map(|n| {
-            let candidate = words[i..i + n].join(" ");
-            let is_code =
-                n == 1 && candidate.chars().all(|c| c.is_ascii_digit()) && candidate.len() <= 3;
-            let dept = (is_code || n > 1 || candidate.len() > 3)
-                .then(|| places::departement(&candidate))
-                .flatten();
-            if let Some(d) = dept {
-                return Some((n, None, Some(d.code.to_owned())));
-            }
-            places::region(&candidate)
-                .filter(|_| candidate.len() > 3)
-                .map(|r| (n, Some(r.to_owned()), None))
-        });
+        let found = (1..=4.min(words.len() - i))
+            .rev()
+            .filter(|_| read_places)
+            .find_map(|n| {
+                let candidate = words[i..i + n].join(" ");
+                let is_code =
+                    n == 1 && candidate.chars().all(|c| c.is_ascii_digit()) && candidate.len() <= 3;
+                let dept = (is_code || n > 1 || candidate.len() > 3)
+                    .then(|| places::departement(&candidate))
+                    .flatten();
+                if let Some(d) = dept {
+                    return Some((n, None, Some(d.code.to_owned())));
+                }
+                places::region(&candidate)
+                    .filter(|_| candidate.len() > 3)
+                    .map(|r| (n, Some(r.to_owned()), None))
+            });
         match found {
             Some((n, region, dept)) if out.region.is_none() && out.department.is_none() => {
+                let named = words[i..i + n].join(" ");
+                out.other_places = other_places(&named, dept.as_deref());
+                out.place_words = Some(named);
                 out.region = region;
                 out.department = dept;
                 i += n;
@@ -86,6 +101,21 @@ pub fn interpret(text: &str) -> Interpreted {
         }
     }
     out
+}
+
+/// The départements, other than `chosen`, whose names hold the words `named` (« loire » is in
+/// Haute-Loire, Loire-Atlantique, Maine-et-Loire…); none for a number.
+fn other_places(named: &str, chosen: Option<&str>) -> Vec<String> {
+    if named.chars().all(|c| c.is_ascii_digit()) {
+        return Vec::new();
+    }
+    let needle = format!(" {named} ");
+    places::departements()
+        .iter()
+        .filter(|d| Some(d.code) != chosen)
+        .filter(|d| format!(" {} ", fold(d.name)).contains(&needle))
+        .map(|d| d.code.to_owned())
+        .collect()
 }
 
 /// Whether a word is long enough to be matched with a typo.
@@ -263,6 +293,23 @@ mod tests {
         );
         // Short words are not read as places.
         assert_eq!(interpret("ain ni ana").department, None);
+    }
+
+    #[test]
+    fn a_place_name_inside_others_offers_them() {
+        let q = interpret("animatrice charente");
+        assert_eq!(q.department.as_deref(), Some("16"));
+        assert_eq!(q.place_words.as_deref(), Some("charente"));
+        assert_eq!(q.other_places, vec!["17"]);
+        assert!(interpret("charente maritime").other_places.is_empty());
+        let loire = interpret("numerique loire").other_places;
+        for code in ["37", "43", "44", "49", "71"] {
+            assert!(loire.contains(&code.to_owned()), "{code} in {loire:?}");
+        }
+        assert!(interpret("numerique 33").other_places.is_empty());
+        // Read as words only, nothing is a place.
+        let q = interpret_with("numerique loire", false);
+        assert_eq!((q.department, q.words.len()), (None, 2));
     }
 
     #[test]

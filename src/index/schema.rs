@@ -63,7 +63,7 @@ pub(super) fn build() -> (Schema, Fields) {
         department: b.add_text_field("department", STRING | FAST),
         contract: b.add_text_field("contract", STRING | FAST),
         employer_type: b.add_text_field("employer_type", STRING | FAST),
-        verdict: b.add_text_field("verdict", STRING),
+        verdict: b.add_text_field("verdict", STRING | FAST),
         status: b.add_text_field("status", STRING),
         published: b.add_date_field(
             "published",

@@ -7,6 +7,19 @@ pub const NNBSP: char = '\u{202f}';
 /// No-break space (before €, between a figure and its unit).
 pub const NBSP: char = '\u{a0}';
 
+/// French spacing in a sentence built from parts: the plain space before « ; : ! ? » and « »
+/// », and after « «, becomes a narrow no-break space, so that no sign wraps alone onto a line.
+pub fn spaces(text: &str) -> String {
+    static BEFORE: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r" +([:;!?»])").expect("valid"));
+    static AFTER: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"« +").expect("valid"));
+    let text = BEFORE.replace_all(text, format!("{NNBSP}${{1}}").as_str());
+    AFTER
+        .replace_all(&text, format!("«{NNBSP}").as_str())
+        .into_owned()
+}
+
 /// A number as French writes it: « 2 100 », « 11,65 », « 0,5 ».
 pub fn number(x: f64) -> String {
     let rounded = (x * 100.0).round() / 100.0;
@@ -64,6 +77,18 @@ impl super::SalaryRange {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn signs_keep_to_their_word() {
+        assert_eq!(
+            spaces("mots trouvés : « Animatrice » ; région : Bretagne ? oui !"),
+            "mots trouvés\u{202f}: «\u{202f}Animatrice\u{202f}»\u{202f}; région\u{202f}: Bretagne\u{202f}? oui\u{202f}!"
+        );
+        assert_eq!(
+            spaces("https://a.example/x?y=1 et 10:30"),
+            "https://a.example/x?y=1 et 10:30"
+        );
+    }
 
     #[test]
     fn figures_and_amounts() {

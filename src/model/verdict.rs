@@ -99,6 +99,10 @@ impl FacilitationShare {
     /// « Part estimée de l'accompagnement des professionnels : ~20 % (« une journée par
     /// semaine ») ».
     pub fn line_fr(&self) -> String {
+        super::fr::spaces(&self.raw_line_fr())
+    }
+
+    fn raw_line_fr(&self) -> String {
         match self.value {
             None => "Part estimée de l'accompagnement des professionnels : non estimable (aucune mission lue)".into(),
             Some(v) => {

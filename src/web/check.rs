@@ -101,7 +101,7 @@ pub(super) async fn page(
             StatusCode::OK
         }
         Err(WebError::BadRequest(message)) => {
-            page.error = message;
+            page.error = crate::model::fr::spaces(&message);
             StatusCode::BAD_REQUEST
         }
         Err(e) => return Err(e),
@@ -191,11 +191,11 @@ fn outcome(v: &Verdict) -> Outcome {
         .iter()
         .filter(|f| f.rule != "verdict.incertain")
         .map(|f| Point {
-            message: f.message.clone(),
+            message: crate::model::fr::spaces(&f.message),
             extracts: f.evidence.iter().map(|e| e.text.clone()).take(3).collect(),
-            suggestion: advice::suggestion(&f.rule, v)
-                .unwrap_or_default()
-                .to_owned(),
+            suggestion: crate::model::fr::spaces(
+                advice::suggestion(&f.rule, v).unwrap_or_default(),
+            ),
         })
         .collect();
     let checklist = advice::checklist(v);

@@ -26,7 +26,7 @@ const CONTRACTS: &[&str] = &[
 ];
 
 /// Search parameters, as in the URL.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub(crate) struct Params {
     #[serde(default)]
     pub(super) q: String,
@@ -40,6 +40,10 @@ pub(crate) struct Params {
     since: Option<u32>,
     /// `date` for newest first.
     sort: Option<String>,
+    /// `0` to read every word as a word, none as a place.
+    lieu: Option<String>,
+    /// A verdict code (with `all`).
+    verdict: Option<String>,
 }
 
 impl Params {
@@ -74,6 +78,8 @@ impl Params {
             },
             facets: true,
             matched_terms: false,
+            words_only: self.lieu.as_deref() == Some("0"),
+            verdict: nonempty(&self.verdict),
         })
     }
 }
@@ -139,6 +145,10 @@ struct SearchPage {
     facets: Vec<FacetGroup>,
     /// A place read from the words, shown so that the reader knows why results narrowed.
     place: Option<String>,
+    /// Other places those words may name: label and the search there.
+    place_choices: Vec<(String, String)>,
+    /// The words read as a place, and the search reading them as words.
+    word_choice: Option<(String, String)>,
     sort_date: bool,
     sort_relevance_url: String,
     sort_date_url: String,
@@ -181,6 +191,8 @@ pub(super) async fn page(
         error: None,
         facets: Vec::new(),
         place: None,
+        place_choices: Vec::new(),
+        word_choice: None,
         sort_date: false,
         sort_relevance_url: String::new(),
         sort_date_url: String::new(),
@@ -213,8 +225,11 @@ pub(super) async fn page(
                 .as_deref()
                 .and_then(places::departement)
                 .map(|d| format!("{} ({})", d.name, d.code))
-                .or(interpreted.region)
+                .or(interpreted.region.clone())
                 .filter(|_| params.region.is_none() && params.department.is_none());
+            if view.place.is_some() {
+                (view.place_choices, view.word_choice) = place_choices(&params, &interpreted);
+            }
             view.sort_date = params.sort.as_deref() == Some("date");
             view.sort_relevance_url = params.with("sort", None);
             view.sort_date_url = params.with("sort", Some("date"));
@@ -250,6 +265,8 @@ impl Params {
             ("employer_type", &self.employer_type),
             ("sort", &self.sort),
             ("all", &self.all),
+            ("lieu", &self.lieu),
+            ("verdict", &self.verdict),
         ] {
             if let Some(val) = val.as_deref().filter(|v| !v.is_empty()) {
                 v.push((k, val.to_owned()));
@@ -277,6 +294,35 @@ impl Params {
         }
         format!("/?{}", s.finish())
     }
+}
+
+/// A label and the URL it links to.
+type Labelled = (String, String);
+
+/// When the words name a place: the other départements they may name (the search without
+/// those words, filtered there), and the search reading them as words.
+fn place_choices(params: &Params, interpreted: &Interpreted) -> (Vec<Labelled>, Option<Labelled>) {
+    let Some(named) = interpreted.place_words.clone() else {
+        return (Vec::new(), None);
+    };
+    let mut rest: Vec<String> = interpreted.words.clone();
+    rest.extend(interpreted.phrases.iter().map(|p| format!("\"{p}\"")));
+    let without = Params {
+        q: rest.join(" "),
+        ..params.clone()
+    };
+    let choices = interpreted
+        .other_places
+        .iter()
+        .filter_map(|code| places::departement(code))
+        .map(|d| {
+            (
+                format!("{} ({})", d.name, d.code),
+                without.with("department", Some(d.code)),
+            )
+        })
+        .collect();
+    (choices, Some((named, params.with("lieu", Some("0")))))
 }
 
 fn page_url(p: &Params, page: usize) -> String {
@@ -374,6 +420,19 @@ fn facet_groups(p: &Params, f: &Facets) -> Vec<FacetGroup> {
         &since,
         &|d: &str| format!("depuis {d} jours"),
     ));
+    if p.all.as_deref().is_some_and(|a| !a.is_empty() && a != "0") {
+        groups.push(group(
+            "Verdict",
+            "verdict",
+            &f.verdict,
+            &p.verdict,
+            &|v: &str| {
+                crate::model::VerdictCode::parse(v)
+                    .map_or("Pas encore vérifiée", |c| c.label_fr())
+                    .to_owned()
+            },
+        ));
+    }
     groups.retain(|g| !g.options.is_empty());
     groups
 }
@@ -499,6 +558,7 @@ fn facets_json(f: &Facets) -> serde_json::Value {
         "department": map(&f.department),
         "contract": map(&f.contract),
         "employer_type": map(&f.employer_type),
+        "verdict": map(&f.verdict),
         "published_within_days": published,
     })
 }

@@ -117,6 +117,10 @@ fn job_words(code: VerdictCode) -> &'static str {
 
 /// The check's verdict in one sentence for people.
 pub(crate) fn sentence(code: VerdictCode, claims_ant: bool) -> String {
+    crate::model::fr::spaces(&raw_sentence(code, claims_ant))
+}
+
+fn raw_sentence(code: VerdictCode, claims_ant: bool) -> String {
     if code == VerdictCode::Ant {
         "Les missions décrivent l'accompagnement des professionnels du tourisme du territoire dans leurs usages numériques : le cœur du métier d'animateur·rice numérique de territoire.".to_owned()
     } else if code == VerdictCode::NotAnt {
@@ -179,7 +183,7 @@ impl PublicCheck {
             .filter(|f| !f.rule.starts_with("verdict.") || lifted.is_none())
             .map(|f| {
                 (
-                    f.message.clone(),
+                    crate::model::fr::spaces(&f.message),
                     f.evidence.iter().map(|e| e.text.clone()).collect(),
                 )
             })
@@ -260,7 +264,7 @@ impl FindingView {
                 Severity::Warn => "à vérifier",
                 Severity::Info => "information",
             },
-            message: f.message.clone(),
+            message: crate::model::fr::spaces(&f.message),
             reference: f.reference.clone(),
             evidence: f
                 .evidence
