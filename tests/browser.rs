@@ -46,7 +46,7 @@ async fn wait_for_port(port: u16) {
 
 /// A data directory with the development corpus's ANT ads (two régions) and one ad full of
 /// script payloads.
-async fn prepare(dir: &std::path::Path) {
+pub(crate) async fn prepare(dir: &std::path::Path) {
     let app = App::open(Config::default(), dir, RuleSet::builtin().unwrap(), true)
         .await
         .unwrap();
@@ -123,7 +123,7 @@ async fn prepare(dir: &std::path::Path) {
 
 /// Waits until the browser has navigated to a URL containing `needle`, so that no element of
 /// the previous page is read.
-async fn arrive(c: &Client, needle: &str) {
+pub(crate) async fn arrive(c: &Client, needle: &str) {
     for _ in 0..200 {
         if c.current_url().await.unwrap().as_str().contains(needle) {
             return;
@@ -169,16 +169,16 @@ async fn browser(profile: &std::path::Path) -> (KillOnDrop, Client) {
 }
 
 /// `antenne serve` on a free loopback port over `data`, and a fresh headless browser.
-struct Site {
+pub(crate) struct Site {
     _server: KillOnDrop,
     _driver: KillOnDrop,
     _profile: tempfile::TempDir,
-    client: Client,
-    base: String,
+    pub(crate) client: Client,
+    pub(crate) base: String,
 }
 
 impl Site {
-    async fn serve(cwd: &std::path::Path, data: &std::path::Path) -> Site {
+    pub(crate) async fn serve(cwd: &std::path::Path, data: &std::path::Path) -> Site {
         Self::serve_with(cwd, data, "").await
     }
 
@@ -218,33 +218,39 @@ impl Site {
 }
 
 /// Fills the login form on the page shown and waits for the review queue.
-async fn log_in(c: &Client) {
-    c.find(Locator::Css("#email"))
-        .await
-        .unwrap()
-        .send_keys("revue@federation.example")
-        .await
-        .unwrap();
-    c.find(Locator::Css("#password"))
-        .await
-        .unwrap()
-        .send_keys("un mot de passe assez long")
-        .await
-        .unwrap();
-    c.find(Locator::Css("#login"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+pub(crate) async fn log_in(c: &Client) {
+    type_in(c, "#email", "revue@federation.example").await;
+    type_in(c, "#password", "un mot de passe assez long").await;
+    click(c, "#login").await;
     c.wait()
         .for_element(Locator::Css("table.queue"))
         .await
         .unwrap();
 }
 
+/// Waits for the element `css` and types `text` into it.
+pub(crate) async fn type_in(c: &Client, css: &str, text: &str) {
+    c.wait()
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css}: {e}"))
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
+/// Clicks the element `css`.
+pub(crate) async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
 /// Waits until the page's main heading reads `expected`.
-async fn heading(c: &Client, expected: &str) {
+pub(crate) async fn heading(c: &Client, expected: &str) {
     let mut last = String::new();
     for _ in 0..200 {
         if let Ok(h) = c.find(Locator::Css("main h1")).await {
@@ -268,18 +274,8 @@ async fn search_facet_pagination_ad_page_and_inert_payloads() {
 
     // Search by typing, as a person would.
     c.goto(&format!("{base}/")).await.unwrap();
-    c.find(Locator::Css("#q"))
-        .await
-        .unwrap()
-        .send_keys("animatrice")
-        .await
-        .unwrap();
-    c.find(Locator::Css("#go"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_in(&c, "#q", "animatrice").await;
+    click(&c, "#go").await;
     arrive(&c, "q=animatrice").await;
     let count = c
         .wait()
@@ -335,12 +331,7 @@ async fn search_facet_pagination_ad_page_and_inert_payloads() {
 
     // Pagination.
     c.goto(&format!("{base}/?q=animatrice")).await.unwrap();
-    c.find(Locator::Css("a[rel=next]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "a[rel=next]").await;
     arrive(&c, "page=2").await;
     c.wait()
         .for_element(Locator::Css("a[rel=prev]"))
@@ -355,12 +346,7 @@ async fn search_facet_pagination_ad_page_and_inert_payloads() {
     );
 
     // An ad page with its verdict explained.
-    c.find(Locator::Css("ol.results h3 a"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "ol.results h3 a").await;
     arrive(&c, "/annonces/").await;
     let h1 = c
         .wait()
@@ -382,12 +368,7 @@ async fn search_facet_pagination_ad_page_and_inert_payloads() {
 
     // The ad full of payloads renders inert: no script ran, no dialog opened.
     c.goto(&format!("{base}/?q=cliquez&all=1")).await.unwrap();
-    c.find(Locator::Css("ol.results h3 a"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "ol.results h3 a").await;
     arrive(&c, "/annonces/").await;
     let title = c
         .wait()
@@ -481,12 +462,7 @@ async fn a_reviewer_logs_in_moves_with_the_keyboard_lifts_a_flag_and_undoes_it()
     assert!(c.current_url().await.unwrap().path().ends_with("/revue"));
 
     // j selects the first ad of the queue and focuses its link.
-    c.find(Locator::Css("body"))
-        .await
-        .unwrap()
-        .send_keys("j")
-        .await
-        .unwrap();
+    type_in(&c, "body", "j").await;
     let selected = c
         .find_all(Locator::Css("table.queue tbody tr.selected"))
         .await
@@ -520,18 +496,8 @@ async fn a_reviewer_logs_in_moves_with_the_keyboard_lifts_a_flag_and_undoes_it()
     );
 
     // Lift the flag with a reason.
-    c.find(Locator::Css("#reason"))
-        .await
-        .unwrap()
-        .send_keys("les prestataires sont accompagnés")
-        .await
-        .unwrap();
-    c.find(Locator::Css("#lift"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_in(&c, "#reason", "les prestataires sont accompagnés").await;
+    click(&c, "#lift").await;
     let mut status = String::new();
     for _ in 0..100 {
         if let Ok(e) = c.find(Locator::Css("#review-status")).await {
@@ -552,12 +518,7 @@ async fn a_reviewer_logs_in_moves_with_the_keyboard_lifts_a_flag_and_undoes_it()
     );
 
     // u undoes it, from the keyboard.
-    c.find(Locator::Css("body"))
-        .await
-        .unwrap()
-        .send_keys("u")
-        .await
-        .unwrap();
+    type_in(&c, "body", "u").await;
     for _ in 0..100 {
         if let Ok(e) = c.find(Locator::Css("#review-status")).await {
             status = e.text().await.unwrap_or_default();
@@ -595,19 +556,8 @@ async fn a_visitor_subscribes_confirms_and_the_weekly_digest_arrives() {
     c.goto(&format!("{base}/?q=animatrice+numerique+bretagne"))
         .await
         .unwrap();
-    c.wait()
-        .for_element(Locator::Css("#email"))
-        .await
-        .unwrap()
-        .send_keys("lea@example.org")
-        .await
-        .unwrap();
-    c.find(Locator::Css("#subscribe"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_in(&c, "#email", "lea@example.org").await;
+    click(&c, "#subscribe").await;
     heading(&c, "Vérifiez votre messagerie").await;
     let (sink, _) = tokio::task::spawn_blocking(move || {
         let mut sink = sink;
@@ -627,12 +577,7 @@ async fn a_visitor_subscribes_confirms_and_the_weekly_digest_arrives() {
     // From the email: the link, then the button.
     c.goto(&link).await.unwrap();
     heading(&c, "Confirmer l'abonnement").await;
-    c.find(Locator::Css("#confirm"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "#confirm").await;
     heading(&c, "Abonnement confirmé").await;
 
     // Staff send the week's digest from the review space.
@@ -647,12 +592,7 @@ async fn a_visitor_subscribes_confirms_and_the_weekly_digest_arrives() {
         ),
     )
     .await;
-    c.find(Locator::Css("#send-digest"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "#send-digest").await;
     c.wait()
         .for_element(Locator::Css("table.data"))
         .await

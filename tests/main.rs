@@ -3,6 +3,7 @@
 mod util;
 
 mod browser;
+mod browser_public;
 mod check;
 mod cli;
 mod config;
