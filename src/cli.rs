@@ -354,9 +354,9 @@ pub async fn run(cli: Cli) -> Result<()> {
                 "antenne (démo) prête en {:.1} s",
                 started.elapsed().as_secs_f64()
             );
-            println!("  Recherche : http://{addr}/");
-            println!("  API :       http://{addr}/api/v1/search?q=numerique");
-            println!("  Sites d'emploi simulés : {}/", sim.base_url());
+            println!("  Recherche\u{202f}: http://{addr}/");
+            println!("  API\u{202f}:       http://{addr}/api/v1/search?q=numerique");
+            println!("  Sites d'emploi simulés\u{202f}: {}/", sim.base_url());
             println!(
                 "  Revue :     http://{addr}/revue (identifiant {demo_email}, mot de passe {password})"
             );
@@ -462,7 +462,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Reindex => {
             let app = App::open(config, &cli.data, rules, true).await?;
             let n = app.sync_index(true).await?.unwrap_or(0);
-            println!("Index reconstruit : {n} offres.");
+            println!("Index reconstruit\u{202f}: {n} offres.");
             Ok(())
         }
         Command::Rules {
@@ -501,7 +501,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             }
             let app = App::open(config, &cli.data, rules, false).await?;
             add_user(&app, &email, &password).await?;
-            println!("Compte de revue créé : {email}");
+            println!("Compte de revue créé\u{202f}: {email}");
             Ok(())
         }
         Command::Validate(_) | Command::Rules { .. } => unreachable!("handled above"),
@@ -611,7 +611,10 @@ fn print_digest(report: &crate::digest::WeekReport, dry_run: bool, transport: &s
             continue;
         }
         let groups: Vec<String> = p.groups.iter().map(|(g, n)| format!("{g} : {n}")).collect();
-        println!("  {who} {} : « {} »", p.recipient, p.subject);
+        println!(
+            "  {who} {}\u{202f}: «\u{202f}{}\u{202f}»",
+            p.recipient, p.subject
+        );
         if !groups.is_empty() {
             println!("      {}", groups.join(" · "));
         }
@@ -636,10 +639,10 @@ fn print_digest(report: &crate::digest::WeekReport, dry_run: bool, transport: &s
         d.deferred.len()
     );
     for (who, why) in &d.failed {
-        println!("  refusé {who} : {why}");
+        println!("  refusé {who}\u{202f}: {why}");
     }
     for (who, why) in &d.deferred {
-        println!("  reporté {who} : {why}");
+        println!("  reporté {who}\u{202f}: {why}");
     }
 }
 
@@ -678,7 +681,7 @@ fn print_runs(runs: &[RunRecord]) {
             r.source, r.fetched, r.not_modified, r.new, r.updated, r.unchanged, r.errors, r.flagged
         );
         if let (Some(kind), Some(msg)) = (&r.error_kind, &r.error) {
-            println!("  erreur ({kind}) : {msg}");
+            println!("  erreur ({kind})\u{202f}: {msg}");
         }
     }
 }

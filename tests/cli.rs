@@ -90,8 +90,8 @@ async fn validate_prints_verdicts_with_evidence() {
     let report = stdout(&text);
     assert!(
         report.contains("Verdict : ")
-            && report.contains("Référence : ")
-            && report.contains("Extraits : "),
+            && report.contains("Référence\u{202f}: ")
+            && report.contains("Extraits\u{202f}: "),
         "{report}"
     );
 }
@@ -365,7 +365,7 @@ async fn user_add_reads_the_password_from_standard_input() {
     assert!(stderr(&short).contains("at least 10 characters"));
     let ok = add("un mot de passe assez long\n").await;
     assert!(ok.status.success(), "{}", stderr(&ok));
-    assert!(stdout(&ok).contains("Compte de revue créé : revue@federation.example"));
+    assert!(stdout(&ok).contains("Compte de revue créé\u{202f}: revue@federation.example"));
     let again = add("un mot de passe assez long\n").await;
     assert!(
         stderr(&again).contains("already exists"),

@@ -138,7 +138,7 @@ async fn all_kinds_federate_and_recrawl_mostly_by_304() {
     // Health per source, in French.
     let health = stdout(&antenne(dir, &["sources"]).await);
     assert!(
-        health.contains("board-panne") && health.contains("échecs consécutifs : 2"),
+        health.contains("board-panne") && health.contains("échecs consécutifs\u{202f}: 2"),
         "{health}"
     );
     assert!(health.contains("part de 304"), "{health}");

@@ -151,7 +151,7 @@ async fn deeply_nested_content_costs_its_item_only_and_is_recorded() {
         "{text}"
     );
     assert!(
-        block("items").contains("dernière erreur : aucune"),
+        block("items").contains("dernière erreur\u{202f}: aucune"),
         "{text}"
     );
 }

@@ -161,14 +161,14 @@ fn write_report(out: &mut impl Write, title: &str, v: &Verdict) -> std::io::Resu
         if let Some(w) = f.weighs_fr(v.verdict) {
             writeln!(out, "      {}", capitalise(&w))?;
         }
-        writeln!(out, "      Référence : {}", f.reference)?;
+        writeln!(out, "      Référence\u{202f}: {}", f.reference)?;
         if !f.evidence.is_empty() {
             let ev: Vec<String> = f
                 .evidence
                 .iter()
                 .map(|e| format!("« {} » ({} {}–{})", e.text, e.field, e.start, e.end))
                 .collect();
-            writeln!(out, "      Extraits : {}", ev.join(", "))?;
+            writeln!(out, "      Extraits\u{202f}: {}", ev.join(", "))?;
         }
     }
     writeln!(out, "Règles version {}", v.rules_version)?;
@@ -371,7 +371,7 @@ pub(super) fn write_eval(out: &mut impl Write, r: &EvalReport) -> std::io::Resul
         writeln!(out)?;
     }
     if !r.misses.is_empty() {
-        writeln!(out, "\nAnnonces mal jugées :")?;
+        writeln!(out, "\nAnnonces mal jugées\u{202f}:")?;
         for m in &r.misses {
             writeln!(
                 out,
@@ -412,5 +412,5 @@ pub(super) fn print_diff(changes: &[VerdictChange], version: &str) {
             flag(&c.after)
         );
     }
-    println!("Appliquer : antenne rules apply");
+    println!("Appliquer\u{202f}: antenne rules apply");
 }

@@ -76,13 +76,13 @@ pub(super) fn print_health(health: &[SourceHealth]) {
             "  prochaine exécution : {}",
             s.next_run_at.as_deref().unwrap_or("non planifiée")
         );
-        println!("  échecs consécutifs : {}", s.consecutive_failures);
+        println!("  échecs consécutifs\u{202f}: {}", s.consecutive_failures);
         match (&s.last_error_kind, &s.last_error) {
-            (Some(kind), Some(msg)) => println!("  dernière erreur ({kind}) : {msg}"),
-            _ => println!("  dernière erreur : aucune"),
+            (Some(kind), Some(msg)) => println!("  dernière erreur ({kind})\u{202f}: {msg}"),
+            _ => println!("  dernière erreur\u{202f}: aucune"),
         }
         if let Some((msg, at)) = &s.last_item_fault {
-            println!("  dernière annonce écartée ({at}) : {msg}");
+            println!("  dernière annonce écartée ({at})\u{202f}: {msg}");
         }
         println!(
             "  exécutions : {} · part de 304 : {:.0} % · annonces par exécution : {:.1} · durée moyenne : {:.1} s",

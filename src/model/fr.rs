@@ -20,6 +20,29 @@ pub fn spaces(text: &str) -> String {
         .into_owned()
 }
 
+/// A moment as a person in France reads it, in Paris time: « lundi 1er décembre 2026, 8 h 05 ».
+pub fn moment(t: chrono::DateTime<chrono::Utc>) -> String {
+    use chrono::{Datelike, Timelike};
+    const DAYS: [&str; 7] = [
+        "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+    ];
+    let local = t.with_timezone(&chrono_tz::Europe::Paris);
+    format!(
+        "{} {},{NBSP}{}{NBSP}h{NBSP}{:02}",
+        DAYS[local.weekday().num_days_from_monday() as usize],
+        super::date_fr(local.date_naive()),
+        local.hour(),
+        local.minute()
+    )
+}
+
+/// [`moment`] of a stored RFC 3339 time; the text itself if it is not one.
+pub fn moment_of(stored: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(stored)
+        .map(|t| moment(t.with_timezone(&chrono::Utc)))
+        .unwrap_or_else(|_| stored.to_owned())
+}
+
 /// A number as French writes it: « 2 100 », « 11,65 », « 0,5 ».
 pub fn number(x: f64) -> String {
     let rounded = (x * 100.0).round() / 100.0;
@@ -77,6 +100,20 @@ impl super::SalaryRange {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn moments_in_paris_time() {
+        let winter = chrono::DateTime::parse_from_rfc3339("2026-12-01T07:05:00Z").unwrap();
+        assert_eq!(
+            moment(winter.with_timezone(&chrono::Utc)),
+            "mardi 1er décembre 2026,\u{a0}8\u{a0}h\u{a0}05"
+        );
+        assert_eq!(
+            moment_of("2026-07-06T06:00:00.000Z"),
+            "lundi 6 juillet 2026,\u{a0}8\u{a0}h\u{a0}00"
+        );
+        assert_eq!(moment_of("jamais"), "jamais");
+    }
 
     #[test]
     fn signs_keep_to_their_word() {

@@ -60,15 +60,15 @@ pub(super) async fn sources(
                 .state
                 .last_success_at
                 .clone()
-                .map(|t| t.get(..16).unwrap_or(&t).replace('T', " "))
+                .map(|t| crate::model::fr::moment_of(&t))
                 .unwrap_or_else(|| "jamais".into()),
             failures: h.state.consecutive_failures,
             last_error: match (&h.state.last_error_kind, &h.state.last_error) {
-                (Some(k), Some(m)) => format!("{k} : {m}"),
+                (Some(k), Some(m)) => format!("{k}\u{202f}: {m}"),
                 _ => "aucune".into(),
             },
             last_item_fault: match &h.state.last_item_fault {
-                Some((m, at)) => format!("{} : {m}", at.get(..16).unwrap_or(at).replace('T', " ")),
+                Some((m, at)) => format!("{}\u{202f}: {m}", crate::model::fr::moment_of(at)),
                 None => "aucune".into(),
             },
             not_modified: format!("{:.0} %", h.not_modified_share() * 100.0),

@@ -263,11 +263,7 @@ pub(super) fn log_rows(entries: Vec<crate::store::ReviewEntry>) -> Vec<LogRow> {
     entries
         .into_iter()
         .map(|e| LogRow {
-            when: e
-                .created_at
-                .get(..16)
-                .unwrap_or(&e.created_at)
-                .replace('T', " "),
+            when: crate::model::fr::moment_of(&e.created_at),
             who: e.reviewer,
             action: match e.action.as_str() {
                 "confirm" => "signalement confirmé",
