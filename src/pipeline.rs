@@ -239,6 +239,11 @@ impl Run<'_> {
             return Ok(());
         };
         let found = parse(feed.clone(), |d| extract::extract(d, Expect::Feed)).await?;
+        if let Some(what) = found.repaired {
+            let message = format!("{}: feed read once repaired ({what})", self.source.url);
+            tracing::warn!(source = %self.source.name, "{message}");
+            self.record.repaired = Some(message);
+        }
         for reason in found.skipped {
             self.item_fault(reason);
         }

@@ -19,6 +19,7 @@ mod hostile;
 mod index;
 mod lifecycle;
 mod openapi;
+mod repair;
 mod rules;
 mod schedule;
 mod smtp;

@@ -399,7 +399,7 @@ async fn sources_and_statistics_pages_draw_svg() {
         html.contains("<td>board-a</td>") && html.contains("<svg class=\"spark\""),
         "{html}"
     );
-    assert!(html.contains("<td>4.0</td>"), "ads per run: {html}");
+    assert!(html.contains("<td>4</td>"), "ads per run: {html}");
     let (status, _, html) = send(&state, get("/revue/statistiques", &session)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(

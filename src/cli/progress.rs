@@ -68,13 +68,17 @@ pub(super) fn print_health(health: &[SourceHealth]) {
     for h in health {
         let s = &h.state;
         println!("{}", s.name);
+        let moment = |t: &Option<String>, none: &str| {
+            t.as_deref()
+                .map_or_else(|| none.to_owned(), crate::model::fr::moment_of)
+        };
         println!(
-            "  dernier succès : {}",
-            s.last_success_at.as_deref().unwrap_or("jamais")
+            "  dernier succès\u{202f}: {}",
+            moment(&s.last_success_at, "jamais")
         );
         println!(
-            "  prochaine exécution : {}",
-            s.next_run_at.as_deref().unwrap_or("non planifiée")
+            "  prochaine exécution\u{202f}: {}",
+            moment(&s.next_run_at, "non planifiée")
         );
         println!("  échecs consécutifs\u{202f}: {}", s.consecutive_failures);
         match (&s.last_error_kind, &s.last_error) {
@@ -82,10 +86,15 @@ pub(super) fn print_health(health: &[SourceHealth]) {
             _ => println!("  dernière erreur\u{202f}: aucune"),
         }
         if let Some((msg, at)) = &s.last_item_fault {
+            let at = crate::model::fr::moment_of(at);
             println!("  dernière annonce écartée ({at})\u{202f}: {msg}");
         }
+        if let Some((msg, at)) = &s.last_repair {
+            let at = crate::model::fr::moment_of(at);
+            println!("  dernier flux réparé ({at})\u{202f}: {msg}");
+        }
         println!(
-            "  exécutions : {} · part de 304 : {:.0} % · annonces par exécution : {:.1} · durée moyenne : {:.1} s",
+            "  exécutions\u{202f}: {} · part de 304\u{202f}: {:.0}\u{a0}% · annonces par exécution\u{202f}: {:.1} · durée moyenne\u{202f}: {:.1}\u{a0}s",
             h.runs,
             h.not_modified_share() * 100.0,
             h.ads_per_run(),

@@ -1,32 +1,55 @@
 //! RSS 0.9x/1.0/2.0, Atom and JSON Feed through feed-rs: one raw posting per item.
 
-use super::{Document, ExtractError, MAX_NESTING, charset::decode_text};
+use super::{Document, ExtractError, MAX_NESTING, charset::decode_text, repair};
 use crate::model::RawPosting;
 use crate::normalize::dates::parse_datetime;
 use crate::normalize::nesting_depth;
 
+/// A feed's items, the reasons for those left out, and what had to be repaired for it to parse.
+#[derive(Debug)]
+pub(super) struct Parsed {
+    pub(super) postings: Vec<RawPosting>,
+    pub(super) skipped: Vec<String>,
+    pub(super) repaired: Option<String>,
+}
+
 /// The feed's items, and the reasons for those left out.
-pub(super) fn parse(doc: Document<'_>) -> Result<(Vec<RawPosting>, Vec<String>), ExtractError> {
+pub(super) fn parse(doc: Document<'_>) -> Result<Parsed, ExtractError> {
     // feed-rs wants raw bytes (it honours the XML prolog's encoding). A non-UTF-8 body without
     // a prolog fails there, so it gets a second chance decoded to UTF-8 first.
     // The XML reader under feed-rs panics on some malformed input (a second XML declaration
     // naming another encoding): board content must never be able to crash us, so its panics
     // stop at this boundary as a parse fault of this document.
+    // A feed strict parsing refuses gets one repaired second chance (see `repair`), and a
+    // truncated one is cut after its last complete item: what was mended is reported.
     let body = without_late_declarations(doc.body);
     let guarded = std::panic::catch_unwind(|| match parser().parse(&body[..]) {
-        Ok(feed) => Ok(feed),
+        Ok(feed) => Ok((feed, None)),
         Err(first) => {
             let text = decode_text(&body, doc.content_type);
-            parser()
-                .parse(text.as_bytes())
-                .or_else(|_| match complete_items(&text) {
-                    Some(cut) => parser().parse(cut.as_bytes()),
-                    None => Err(first),
-                })
-                .map_err(|e| e.to_string())
+            if let Ok(feed) = parser().parse(text.as_bytes()) {
+                return Ok((feed, None));
+            }
+            let (text, mut mended) = match repair::repair(&text) {
+                Some((repaired, done)) => (repaired, done),
+                None => (text, Vec::new()),
+            };
+            if !mended.is_empty()
+                && let Ok(feed) = parser().parse(text.as_bytes())
+            {
+                return Ok((feed, Some(mended.join(", "))));
+            }
+            match complete_items(&text) {
+                Some(cut) => parser().parse(cut.as_bytes()).map(|feed| {
+                    mended.push("truncated document closed after its last complete item");
+                    (feed, Some(mended.join(", ")))
+                }),
+                None => Err(first),
+            }
+            .map_err(|e| e.to_string())
         }
     });
-    let feed = guarded
+    let (feed, repaired) = guarded
         .unwrap_or_else(|_| Err("the feed parser failed on this document".into()))
         .map_err(|message| ExtractError::Feed {
             url: doc.url.to_owned(),
@@ -80,7 +103,11 @@ pub(super) fn parse(doc: Document<'_>) -> Result<(Vec<RawPosting>, Vec<String>),
             depth <= MAX_NESTING
         })
         .collect();
-    Ok((kept, skipped))
+    Ok(Parsed {
+        postings: kept,
+        skipped,
+        repaired,
+    })
 }
 
 /// The document without XML declarations after its start: only one may open a document, and
@@ -166,8 +193,13 @@ mod tests {
             <item><title>Un</title><link>http://127.0.0.1:9/1</link><description>a</description></item>\
             <item><title>Deux</title><link>http://127.0.0.1:9/2</link><description>b</description></item>\
             <item><title>Trois</title><link>http://127.0.0.1:9/3</li";
-        let (items, _) = parse(doc(feed.as_bytes())).unwrap();
-        let titles: Vec<_> = items.iter().map(|i| i.title.clone().unwrap()).collect();
+        let parsed = parse(doc(feed.as_bytes())).unwrap();
+        assert!(parsed.repaired.unwrap().contains("truncated"));
+        let titles: Vec<_> = parsed
+            .postings
+            .iter()
+            .map(|i| i.title.clone().unwrap())
+            .collect();
         assert_eq!(titles, ["Un", "Deux"]);
         assert!(parse(doc(b"<html><body>Maintenance</body></html>")).is_err());
         assert!(parse(doc(b"")).is_err());
@@ -198,7 +230,7 @@ mod tests {
             "<rss version=\"2.0\"><channel><title>t</title><item><title>Animatrice numérique – cœur</title>\
              <pubDate>mar., 03 mars 2026 10:00:00 +0100</pubDate><description>été</description></item></channel></rss>",
         );
-        let (items, _) = parse(doc(&bytes)).unwrap();
+        let items = parse(doc(&bytes)).unwrap().postings;
         assert_eq!(
             items[0].title.as_deref(),
             Some("Animatrice numérique – cœur")

@@ -9,6 +9,7 @@ mod france_travail;
 mod jsonld;
 mod listing;
 mod page;
+mod repair;
 
 use std::collections::BTreeMap;
 
@@ -71,6 +72,8 @@ pub struct Extracted {
     pub next: Option<String>,
     /// Items left out, each with the reason (naming the item): the rest of the document is kept.
     pub skipped: Vec<String>,
+    /// What had to be repaired for the document to parse (« bare « & » escaped »), if anything.
+    pub repaired: Option<String>,
 }
 
 /// Why a document yielded nothing usable. Every variant names the URL.
@@ -123,10 +126,11 @@ fn parse_html(url: &str, text: &str) -> Result<scraper::Html, ExtractError> {
 pub fn extract(doc: Document<'_>, expect: Expect<'_>) -> Result<Extracted, ExtractError> {
     Ok(match expect {
         Expect::Feed => {
-            let (postings, skipped) = feed::parse(doc)?;
+            let parsed = feed::parse(doc)?;
             Extracted {
-                postings,
-                skipped,
+                postings: parsed.postings,
+                skipped: parsed.skipped,
+                repaired: parsed.repaired,
                 ..Extracted::default()
             }
         }

@@ -203,4 +203,11 @@ ALTER TABLE sources ADD COLUMN last_item_fault_at TEXT;
 ALTER TABLE sessions ADD COLUMN notice TEXT;
 ALTER TABLE users ADD COLUMN last_login_at TEXT;
 ",
+    // Feeds read only once repaired (a bare « & », HTML entities): the last repair is kept per
+    // run and per source, for the operator to tell the board.
+    r"
+ALTER TABLE crawl_runs ADD COLUMN repaired TEXT;
+ALTER TABLE sources ADD COLUMN last_repair TEXT;
+ALTER TABLE sources ADD COLUMN last_repair_at TEXT;
+",
 ];

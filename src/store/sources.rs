@@ -44,6 +44,9 @@ pub struct RunRecord {
     pub error: Option<String>,
     /// The last fault that cost one ad only (the run went on), naming the ad.
     pub item_fault: Option<String>,
+    /// What a document of the source needed repaired to be read (« bare « & » escaped »),
+    /// naming the document.
+    pub repaired: Option<String>,
 }
 
 /// A source's health as stored.
@@ -61,6 +64,8 @@ pub struct SourceState {
     pub last_error_kind: Option<String>,
     /// The last fault that cost one ad only (message, time); kept until another replaces it.
     pub last_item_fault: Option<(String, String)>,
+    /// The last repair a document of the source needed (message, time).
+    pub last_repair: Option<(String, String)>,
     /// Message of the last fatal error.
     pub last_error: Option<String>,
     /// Failed runs in a row.
@@ -129,8 +134,8 @@ impl Store {
         let tx = conn.transaction().map_err(sql)?;
         tx.execute(
             "INSERT INTO crawl_runs (source, started_at, finished_at, fetched, not_modified, new, updated, \
-             unchanged, errors, flagged, error_kind, error, item_fault) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+             unchanged, errors, flagged, error_kind, error, item_fault, repaired) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             params![
                 run.source,
                 ts(run.started_at),
@@ -144,10 +149,18 @@ impl Store {
                 run.flagged,
                 run.error_kind,
                 run.error,
-                run.item_fault
+                run.item_fault,
+                run.repaired
             ],
         )
         .map_err(sql)?;
+        if run.repaired.is_some() {
+            tx.execute(
+                "UPDATE sources SET last_repair = ?2, last_repair_at = ?3 WHERE name = ?1",
+                params![run.source, run.repaired, ts(run.finished_at)],
+            )
+            .map_err(sql)?;
+        }
         if run.item_fault.is_some() {
             tx.execute(
                 "UPDATE sources SET last_item_fault = ?2, last_item_fault_at = ?3 WHERE name = ?1",
@@ -179,7 +192,8 @@ impl Store {
         let mut stmt = conn
             .prepare(
                 "SELECT name, last_run_at, next_run_at, last_success_at, last_error_kind, last_error, \
-                 consecutive_failures, last_item_fault, last_item_fault_at FROM sources ORDER BY name",
+                 consecutive_failures, last_item_fault, last_item_fault_at, last_repair, last_repair_at \
+                 FROM sources ORDER BY name",
             )
             .map_err(|e| self.sql_err(e))?;
         let rows = stmt
@@ -193,6 +207,10 @@ impl Store {
                     last_error: r.get(5)?,
                     consecutive_failures: r.get(6)?,
                     last_item_fault: match (r.get(7)?, r.get(8)?) {
+                        (Some(m), Some(at)) => Some((m, at)),
+                        _ => None,
+                    },
+                    last_repair: match (r.get(9)?, r.get(10)?) {
                         (Some(m), Some(at)) => Some((m, at)),
                         _ => None,
                     },

@@ -19,6 +19,7 @@ pub(super) struct SourceRow {
     failures: i64,
     last_error: String,
     last_item_fault: String,
+    last_repair: String,
     not_modified: String,
     ads_per_run: String,
     spark: String,
@@ -67,12 +68,13 @@ pub(super) async fn sources(
                 (Some(k), Some(m)) => format!("{k}\u{202f}: {m}"),
                 _ => "aucune".into(),
             },
-            last_item_fault: match &h.state.last_item_fault {
-                Some((m, at)) => format!("{}\u{202f}: {m}", crate::model::fr::moment_of(at)),
-                None => "aucune".into(),
-            },
-            not_modified: format!("{:.0} %", h.not_modified_share() * 100.0),
-            ads_per_run: format!("{:.1}", h.ads_per_run()),
+            last_item_fault: dated(h.state.last_item_fault.as_ref(), "aucune"),
+            last_repair: dated(h.state.last_repair.as_ref(), "jamais"),
+            not_modified: format!(
+                "{}\u{a0}%",
+                crate::model::fr::number((h.not_modified_share() * 100.0).round())
+            ),
+            ads_per_run: crate::model::fr::number((h.ads_per_run() * 10.0).round() / 10.0),
             name: h.state.name,
         })
         .collect();
@@ -166,4 +168,12 @@ pub(super) async fn statistics(
         ),
     };
     Ok(Html(page.render().map_err(WebError::internal)?))
+}
+
+/// « time : message », or `none`.
+fn dated(fault: Option<&(String, String)>, none: &str) -> String {
+    fault.map_or_else(
+        || none.to_owned(),
+        |(m, at)| format!("{}\u{202f}: {m}", crate::model::fr::moment_of(at)),
+    )
 }
