@@ -331,13 +331,15 @@ impl Run<'_> {
         let mut start = 0;
         let mut refreshed = false;
         let mut whole = false;
-        while start < max {
+        // Pages advance by what the server says it returned (it may return fewer than asked),
+        // up to the announced total and the API's own limits.
+        while start < max && start <= france_travail::MAX_FIRST_INDEX {
             let token = self
                 .app
                 .tokens
                 .token(self.crawler, &self.source.name, &cfg)
                 .await?;
-            let end = start + cfg.page_size - 1;
+            let end = (start + cfg.page_size - 1).min(france_travail::MAX_LAST_INDEX);
             let url = france_travail::search_url(&self.source.url, &cfg, start, end);
             let answer = match self.crawler.get_authorized(&url, &token).await {
                 Err(CrawlError::Status { status: 401, .. }) if !refreshed => {
@@ -354,7 +356,7 @@ impl Run<'_> {
                 break;
             }
             let partial = answer.status == 206;
-            let total = france_travail::total(&answer);
+            let returned = france_travail::returned(&answer);
             let offers = parse(answer, |d| extract::extract(d, Expect::FranceTravail))
                 .await?
                 .postings;
@@ -364,11 +366,15 @@ impl Run<'_> {
                 self.listed.push(at.clone());
                 self.keep(offer, &at).await?;
             }
-            start += cfg.page_size;
-            if !partial || got == 0 || total.is_some_and(|t| start >= t) {
+            let next = match returned.range {
+                Some((_, last)) if last >= start => last + 1,
+                _ => start + got,
+            };
+            if !partial || got == 0 || next <= start || returned.total.is_some_and(|t| next >= t) {
                 whole = true;
                 break;
             }
+            start = next;
         }
         self.complete = whole;
         Ok(())

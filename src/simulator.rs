@@ -236,10 +236,30 @@ async fn ft_search(
         .and_then(|r| r.split_once('-'))
         .and_then(|(a, b)| Some((a.parse::<usize>().ok()?, b.parse::<usize>().ok()?)))
         .unwrap_or((0, 149));
+    // The real API's limits: at most 150 offers per call, first index at most 3000, last at
+    // most 3149; anything else is a 400.
+    if end < start
+        || end - start >= 150
+        || start > crate::crawl::france_travail::MAX_FIRST_INDEX
+        || end > crate::crawl::france_travail::MAX_LAST_INDEX
+    {
+        return (
+            StatusCode::BAD_REQUEST,
+            axum::Json(serde_json::json!({"codeErreur": "ERR_RANGE", "message": format!("range {start}-{end} invalide")})),
+        )
+            .into_response();
+    }
     if start >= offers.len() {
         return StatusCode::NO_CONTENT.into_response();
     }
-    let last = end.min(offers.len() - 1);
+    // A board folder may cap the offers per answer (`france-travail/page-cap`), as servers that
+    // return fewer than asked do.
+    let cap = read(&state, "france-travail/page-cap")
+        .await
+        .and_then(|b| String::from_utf8(b).ok()?.trim().parse::<usize>().ok())
+        .unwrap_or(usize::MAX)
+        .max(1);
+    let last = end.min(offers.len() - 1).min(start.saturating_add(cap - 1));
     let page: Vec<_> = offers[start..=last].to_vec();
     let status = if start == 0 && last + 1 == offers.len() {
         StatusCode::OK

@@ -172,3 +172,31 @@ async fn missing_api_credentials_are_named() {
         "secrets are never printed"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_api_returning_fewer_offers_than_asked_yields_every_offer() {
+    let boards = copy_boards();
+    // The API answers at most 2 offers per call, whatever range is asked (3 here).
+    std::fs::write(boards.path().join("france-travail/page-cap"), "2").unwrap();
+    let sim = simulator(boards.path()).await;
+    let work = tempfile::tempdir().unwrap();
+    write_federation_config(work.path(), &sim);
+    let out = antenne_env(
+        work.path(),
+        &["crawl", "--source", "france-travail"],
+        &FT_ENV,
+    )
+    .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("france-travail : 3 récupérés"),
+        "three calls of 2, 2 and 1: {text}"
+    );
+    let export = stdout(&antenne(work.path(), &["export"]).await);
+    let ft = export
+        .lines()
+        .filter(|l| l.contains("\"france-travail\""))
+        .count();
+    assert_eq!(ft, 5, "every offer: {export}");
+}

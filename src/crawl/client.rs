@@ -25,7 +25,7 @@ pub struct Conditional {
 }
 
 /// A fetched document.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Fetched {
     /// HTTP status (200, 206, 304...).
     pub status: u16,

@@ -100,14 +100,67 @@ pub fn search_url(api: &str, cfg: &FranceTravailConfig, start: usize, end: usize
     url
 }
 
-/// The total announced by `Content-Range: offres 0-149/1234`.
-pub fn total(answer: &Fetched) -> Option<usize> {
-    answer
-        .content_range
-        .as_deref()?
-        .rsplit('/')
-        .next()?
-        .trim()
-        .parse()
-        .ok()
+/// The API's limits: the first index asked may not pass this...
+pub const MAX_FIRST_INDEX: usize = 3000;
+/// ...nor the last this.
+pub const MAX_LAST_INDEX: usize = 3149;
+
+/// What `Content-Range: offres 0-149/1234` says: the range returned (first, last) and the
+/// total, each when given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Returned {
+    /// First and last index of the offers in this answer.
+    pub range: Option<(usize, usize)>,
+    /// Offers matching the search.
+    pub total: Option<usize>,
+}
+
+/// Reads the answer's `Content-Range`.
+pub fn returned(answer: &Fetched) -> Returned {
+    let header = answer.content_range.as_deref().unwrap_or_default();
+    let spec = header.split_whitespace().last().unwrap_or_default();
+    let (range, total) = spec.split_once('/').unwrap_or((spec, ""));
+    Returned {
+        range: range
+            .split_once('-')
+            .and_then(|(a, b)| Some((a.trim().parse().ok()?, b.trim().parse().ok()?))),
+        total: total.trim().parse().ok(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(range: Option<&str>) -> Fetched {
+        Fetched {
+            content_range: range.map(str::to_owned),
+            ..Fetched::default()
+        }
+    }
+
+    #[test]
+    fn content_range_is_read_whole() {
+        assert_eq!(
+            returned(&answer(Some("offres 0-3/10"))),
+            Returned {
+                range: Some((0, 3)),
+                total: Some(10)
+            }
+        );
+        assert_eq!(
+            returned(&answer(Some("offres 150-299/*"))),
+            Returned {
+                range: Some((150, 299)),
+                total: None
+            }
+        );
+        assert_eq!(
+            returned(&answer(None)),
+            Returned {
+                range: None,
+                total: None
+            }
+        );
+    }
 }
