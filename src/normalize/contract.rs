@@ -23,10 +23,20 @@ static CONTRACTS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
             r"\b(titulaires?|mutation|detachement|statutaires?)\b",
         ),
         ("Intérim", r"\b(interim|interimaire)\b"),
+        ("Vacation", r"\b(vacataire|vacation)\b"),
     ]
     .into_iter()
     .map(|(label, re)| (label, Regex::new(re).expect("valid contract pattern")))
     .collect()
+});
+
+/// A contract named as a prospect, not as the contract offered: « CDD de 18 mois évolutif en
+/// CDI », « possibilité de titularisation », « pouvant déboucher sur un CDI ».
+static PROSPECT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"\b(evolutif|evolutive|evoluer|evolution|possibilite|possible|pouvant|susceptible|en vue|transformable|perennisable|renouvelable|a terme|puis)\b[^.;\n]{0,30}?\b(cdi|duree indeterminee|titularisation|titulaire|stagiairisation)\b",
+    )
+    .expect("valid pattern")
 });
 
 /// The contract label and, for schema.org `FULL_TIME`/`PART_TIME`, the working time it implies.
@@ -42,9 +52,10 @@ pub(super) fn contract(field: Option<&str>, description: &str) -> (Option<String
         }
     });
     let find = |text: &str| {
+        let text = PROSPECT.replace_all(text, " ");
         CONTRACTS
             .iter()
-            .find(|(_, re)| re.is_match(text))
+            .find(|(_, re)| re.is_match(&text))
             .map(|(label, _)| (*label).to_owned())
     };
     let from_field = field_folded.as_deref().and_then(find);
@@ -228,6 +239,29 @@ mod tests {
                 Some("Contrat de projet"),
             ),
             (None, "Rien de dit", None),
+            // A CDI in prospect leaves the contract a CDD.
+            (None, "CDD de 18 mois, évolutif en CDI.", Some("CDD")),
+            (
+                Some("FULL_TIME"),
+                "Contrat : CDD de 12 mois avec possibilité de CDI à terme.",
+                Some("CDD"),
+            ),
+            (
+                None,
+                "Contrat de projet de 3 ans pouvant déboucher sur une titularisation",
+                Some("Contrat de projet"),
+            ),
+            (
+                None,
+                "Poste de vacataire, 10 heures par mois",
+                Some("Vacation"),
+            ),
+            (
+                None,
+                "Recrutement par voie statutaire ou, à défaut, contractuelle",
+                Some("Titulaire"),
+            ),
+            (None, "CDI, après une période d'essai", Some("CDI")),
         ];
         for (field, desc, want) in rows {
             assert_eq!(contract(field, desc).0.as_deref(), want, "{field:?} {desc}");

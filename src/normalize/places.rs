@@ -277,15 +277,59 @@ pub fn locate(raw: &RawLocation) -> Location {
     }
 }
 
+/// A commune written as French ads write it before its postcode: capitalised words, joined by
+/// hyphens, spaces or the small words of place names (« Fougères (35300) », « Saint-Pierre-
+/// sur-Dives (14170) », « Bagnoles de l'Orne (61140) »).
+static TOWN_POSTCODE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(\p{Lu}[\p{L}'’]*(?:[- ](?:\p{Lu}[\p{L}'’]*|sur|sous|en|et|le|la|les|de|du|des|d'\p{Lu}[\p{L}'’]*|l'\p{Lu}[\p{L}'’]*|aux?)){0,5})\s*\((\d{5})\)",
+    )
+    .expect("valid")
+});
+
+/// Words that open an employer's name, not a commune's (« Mairie de Fougères »).
+const NOT_TOWN: &[&str] = &[
+    "Mairie",
+    "Ville",
+    "Commune",
+    "Office",
+    "Communauté",
+    "Agglomération",
+    "Syndicat",
+    "Département",
+    "Région",
+    "Pays",
+    "Parc",
+    "Maison",
+    "Agence",
+    "Comité",
+];
+
+/// The commune named just before `postcode` in `text`, if it is written « Commune (postcode) ».
+fn town_before(text: &str, postcode: &str) -> Option<String> {
+    let caps = TOWN_POSTCODE
+        .captures_iter(text)
+        .find(|c| &c[2] == postcode)?;
+    let mut town = caps[1].trim();
+    if NOT_TOWN.iter().any(|w| town.split(' ').next() == Some(*w)) {
+        // « Mairie de Fougères » → « Fougères »: what follows the employer's first « de ».
+        town = town
+            .split_once(" de ")
+            .or_else(|| town.split_once(" du "))
+            .map(|(_, t)| t)?;
+    }
+    Some(town.to_owned()).filter(|t| departement(t).is_none() && region(t).is_none())
+}
+
 /// The place of an ad that gives none in its fields, from a postcode in its first lines
-/// (« Guerlédan (22530) – Côtes-d'Armor »). Only the postcode's département and région are
-/// taken: which word is the commune cannot be told from running text.
+/// (« Guerlédan (22530) – Côtes-d'Armor »): the postcode's département and région, and the
+/// commune when it is written just before the postcode in parentheses.
 pub fn from_opening(description: &str) -> Option<Location> {
     let head: String = description.chars().take(300).collect();
     let postcode = POSTCODE.captures(&head)?[1].to_owned();
     let dept = departement_of_postcode(&postcode)?;
     Some(Location {
-        city: None,
+        city: town_before(&head, &postcode),
         postcode: Some(postcode),
         department: Some(dept.name.to_owned()),
         department_code: Some(dept.code.to_owned()),
@@ -613,9 +657,28 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            (opening.department_code.as_deref(), opening.city),
-            (Some("22"), None)
+            (opening.department_code.as_deref(), opening.city.as_deref()),
+            (Some("22"), Some("Guerlédan"))
         );
+        for (text, town) in [
+            (
+                "Poste basé à Fougères (35300), Ille-et-Vilaine.",
+                Some("Fougères"),
+            ),
+            ("Mairie de Fougères (35300) recrute", Some("Fougères")),
+            (
+                "Lieu : Saint-Pierre-sur-Dives (14170)",
+                Some("Saint-Pierre-sur-Dives"),
+            ),
+            (
+                "Bagnoles de l'Orne (61140) – CDD",
+                Some("Bagnoles de l'Orne"),
+            ),
+            ("Le poste (35300) est basé en Bretagne", None),
+            ("Ille-et-Vilaine (35300)", None),
+        ] {
+            assert_eq!(from_opening(text).unwrap().city.as_deref(), town, "{text}");
+        }
         assert!(from_opening("Un poste sans code postal au début.").is_none());
         let old = RawLocation {
             region: Some("Midi-Pyrénées".into()),
