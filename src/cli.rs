@@ -13,7 +13,7 @@ use crate::index::SearchQuery;
 use crate::normalize::places;
 use crate::rules::RuleSet;
 use crate::simulator::{Boards, Simulator};
-use crate::store::RunRecord;
+use crate::store::{RunRecord, Store};
 use crate::{export, pipeline, scheduler, web};
 
 mod ads;
@@ -42,9 +42,22 @@ pub struct Cli {
     /// Rule folder to use instead of the rules built into the binary.
     #[arg(long, global = true, env = "ANTENNE_RULES")]
     pub rules: Option<PathBuf>,
+    /// Log lines on standard error as plain text (colours only on a terminal) or JSON, one
+    /// object per line, for journald or a log collector.
+    #[arg(long, global = true, env = "ANTENNE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
     /// The command.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Plain text.
+    Text,
+    /// One JSON object per line.
+    Json,
 }
 
 /// Commands.
@@ -118,6 +131,18 @@ pub enum Command {
 pub enum UserCommand {
     /// Create a staff account; the password is read from standard input (first line).
     Add {
+        /// E-mail address.
+        email: String,
+    },
+    /// List the staff accounts.
+    List,
+    /// Replace an account's password (read from standard input) and close its sessions.
+    Passwd {
+        /// E-mail address.
+        email: String,
+    },
+    /// Delete an account and its sessions.
+    Remove {
         /// E-mail address.
         email: String,
     },
@@ -348,7 +373,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             };
             let demo_email = "revue@demo.antenne.local";
             let _ = app.store.run(move |s| s.delete_user(demo_email)).await;
-            add_user(&app, demo_email, &password).await?;
+            add_user(&app.store, demo_email, &password).await?;
             let listener = bind(addr).await?;
             println!(
                 "antenne (démo) prête en {:.1} s",
@@ -383,9 +408,16 @@ pub async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Sources => {
-            let app = App::open(config, &cli.data, rules, true).await?;
-            let health = app.store.run(|s| s.source_health()).await?;
-            progress::print_health(&health);
+            let store = shared_store(&cli.data).await?;
+            let sources = config.sources.clone();
+            let health = store
+                .run(move |s| {
+                    s.sync_sources(&sources)?;
+                    s.source_health()
+                })
+                .await?;
+            let health = health.as_slice();
+            progress::print_health(health);
             Ok(())
         }
         Command::Run => {
@@ -405,11 +437,21 @@ pub async fn run(cli: Cli) -> Result<()> {
                 .context("web server failed")
         }
         Command::Search(args) => {
-            search(App::open(config, &cli.data, rules, true).await?, &args).await
+            let (store, index) = match App::open(config, &cli.data, rules, true).await {
+                Ok(app) => (app.store, app.index),
+                Err(e) if held(&e) => beside_the_service(&cli.data).await?,
+                Err(e) => return Err(e.into()),
+            };
+            search(&store, index, &args).await
         }
         Command::Export { format } => {
-            let app = App::open(config, &cli.data, rules, true).await?;
-            let (records, skipped) = app.store.run(|s| s.postings_checked()).await?;
+            let store = match App::open(config, &cli.data, rules, true).await {
+                Ok(app) => app.store,
+                // Beside the running service, which keeps the verdicts current.
+                Err(e) if held(&e) => shared_store(&cli.data).await?,
+                Err(e) => return Err(e.into()),
+            };
+            let (records, skipped) = store.run(|s| s.postings_checked()).await?;
             if !skipped.is_empty() {
                 eprintln!(
                     "{} annonce(s) illisible(s) ignorée(s) : {} (voir antenne check)",
@@ -484,39 +526,93 @@ pub async fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
-        Command::User {
-            command: UserCommand::Add { email },
-        } => {
-            let mut password = String::new();
-            std::io::stdin()
-                .read_line(&mut password)
-                .context("cannot read the password from standard input")?;
-            let password = password.trim_end_matches(['\n', '\r']).to_owned();
-            let email = email.trim().to_lowercase();
-            if !email.contains('@') {
-                return Err(UsageError(format!("{email:?} is not an e-mail address")).into());
-            }
-            if password.chars().count() < 10 {
-                return Err(UsageError("the password needs at least 10 characters".into()).into());
-            }
-            let app = App::open(config, &cli.data, rules, false).await?;
-            add_user(&app, &email, &password).await?;
-            println!("Compte de revue créé\u{202f}: {email}");
-            Ok(())
-        }
+        Command::User { command } => user(&cli.data, command).await,
         Command::Validate(_) | Command::Rules { .. } => unreachable!("handled above"),
     }
 }
 
-async fn add_user(app: &App, email: &str, password: &str) -> Result<()> {
-    let password = password.to_owned();
-    let hash = tokio::task::spawn_blocking(move || web::staff::hash_password(&password))
-        .await?
-        .map_err(|e| anyhow::anyhow!("cannot hash the password: {e}"))?;
+async fn add_user(store: &Store, email: &str, password: &str) -> Result<()> {
+    let hash = hash(password).await?;
     let email = email.to_owned();
-    app.store
+    store
         .run(move |s| s.create_user(&email, &hash, chrono::Utc::now()))
         .await?;
+    Ok(())
+}
+
+async fn hash(password: &str) -> Result<String> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || web::staff::hash_password(&password))
+        .await?
+        .map_err(|e| anyhow::anyhow!("cannot hash the password: {e}"))
+}
+
+/// The store without the data-directory lock, for commands that may run beside the service:
+/// SQLite in WAL mode lets them read, and their few writes wait their turn.
+async fn shared_store(data: &Path) -> Result<Store> {
+    let dir = data.to_owned();
+    Ok(tokio::task::spawn_blocking(move || Store::open_shared(&dir)).await??)
+}
+
+/// A password from standard input's first line, at least 10 characters.
+fn read_password() -> Result<String> {
+    let mut password = String::new();
+    std::io::stdin()
+        .read_line(&mut password)
+        .context("cannot read the password from standard input")?;
+    let password = password.trim_end_matches(['\n', '\r']).to_owned();
+    if password.chars().count() < 10 {
+        return Err(UsageError("the password needs at least 10 characters".into()).into());
+    }
+    Ok(password)
+}
+
+/// `antenne user …`: staff accounts, also while the service runs.
+async fn user(data: &Path, command: UserCommand) -> Result<()> {
+    let store = shared_store(data).await?;
+    match command {
+        UserCommand::Add { email } => {
+            let email = email.trim().to_lowercase();
+            if !email.contains('@') {
+                return Err(UsageError(format!("{email:?} is not an e-mail address")).into());
+            }
+            add_user(&store, &email, &read_password()?).await?;
+            println!("Compte de revue créé\u{202f}: {email}");
+        }
+        UserCommand::List => {
+            let users = store.run(|s| s.users()).await?;
+            if users.is_empty() {
+                println!("Aucun compte de revue.");
+            }
+            for (email, created, last) in users {
+                let last = last.map_or_else(
+                    || "jamais connecté·e".to_owned(),
+                    |t| format!("dernière connexion le {}", crate::model::fr::moment_of(&t)),
+                );
+                println!(
+                    "{email} · créé le {} · {last}",
+                    crate::model::fr::moment_of(&created)
+                );
+            }
+        }
+        UserCommand::Passwd { email } => {
+            let email = email.trim().to_lowercase();
+            let hash = hash(&read_password()?).await?;
+            let target = email.clone();
+            if !store.run(move |s| s.set_password(&target, &hash)).await? {
+                return Err(UsageError(format!("no staff account {email}")).into());
+            }
+            println!("Mot de passe changé, sessions fermées\u{202f}: {email}");
+        }
+        UserCommand::Remove { email } => {
+            let email = email.trim().to_lowercase();
+            let target = email.clone();
+            if !store.run(move |s| s.delete_user(&target)).await? {
+                return Err(UsageError(format!("no staff account {email}")).into());
+            }
+            println!("Compte de revue supprimé\u{202f}: {email}");
+        }
+    }
     Ok(())
 }
 
@@ -686,7 +782,36 @@ fn print_runs(runs: &[RunRecord]) {
     }
 }
 
-async fn search(app: App, args: &SearchArgs) -> Result<()> {
+/// The data directory is held by the running service.
+fn held(e: &crate::app::AppError) -> bool {
+    matches!(
+        e,
+        crate::app::AppError::Store(crate::store::StoreError::Locked { .. })
+    )
+}
+
+/// Beside the running service (which holds the data directory and writes the index): the
+/// store opened without the lock, and an index of it built in memory.
+async fn beside_the_service(
+    data: &Path,
+) -> Result<(Store, std::sync::Arc<crate::index::SearchIndex>)> {
+    let store = shared_store(data).await?;
+    let index = store
+        .run(|s| -> Result<crate::index::SearchIndex> {
+            let index = crate::index::SearchIndex::in_memory()?;
+            let (records, _) = s.postings_checked()?;
+            index.rebuild(&records, s.generation()?)?;
+            Ok(index)
+        })
+        .await?;
+    Ok((store, std::sync::Arc::new(index)))
+}
+
+async fn search(
+    store: &Store,
+    index: std::sync::Arc<crate::index::SearchIndex>,
+    args: &SearchArgs,
+) -> Result<()> {
     let region = match &args.region {
         Some(r) => Some(
             places::region(r)
@@ -714,10 +839,9 @@ async fn search(app: App, args: &SearchArgs) -> Result<()> {
         offset: 0,
         ..SearchQuery::default()
     };
-    let index = app.index.clone();
     let results = tokio::task::spawn_blocking(move || index.search(&query)).await??;
     let ids: Vec<String> = results.hits.iter().map(|h| h.id.clone()).collect();
-    let records = app.store.run(move |s| s.postings_by_ids(&ids)).await?;
+    let records = store.run(move |s| s.postings_by_ids(&ids)).await?;
     let mut out = std::io::stdout().lock();
     if !args.json {
         writeln!(out, "{} offre(s) trouvée(s)", results.total)?;

@@ -35,7 +35,7 @@ async fn a_second_process_on_the_same_data_directory_stops_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let _held = antenne::store::Store::open(&data).unwrap();
-    let out = antenne(dir.path(), &["--data", data.to_str().unwrap(), "export"]).await;
+    let out = antenne(dir.path(), &["--data", data.to_str().unwrap(), "reindex"]).await;
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(
@@ -155,29 +155,30 @@ fn http_get(addr: &str, path: &str) -> String {
     out
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn demo_crawls_the_built_in_boards_and_serves_them() {
-    let dir = tempfile::tempdir().unwrap();
+/// `antenne demo` on a free loopback port over `data`, its standard output piped; and its
+/// address.
+async fn demo(cwd: &std::path::Path, data: &std::path::Path) -> (tokio::process::Child, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
     let addr = format!("127.0.0.1:{port}");
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_antenne"))
-        .args([
-            "--data",
-            dir.path().join("data").to_str().unwrap(),
-            "demo",
-            "--addr",
-            &addr,
-        ])
-        .current_dir(dir.path())
+    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_antenne"))
+        .args(["--data", data.to_str().unwrap(), "demo", "--addr", &addr])
+        .current_dir(cwd)
         .env("RUST_LOG", "warn")
         .stdout(std::process::Stdio::piped())
         .kill_on_drop(true)
         .spawn()
         .unwrap();
+    (child, addr)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_crawls_the_built_in_boards_and_serves_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, addr) = demo(dir.path(), &dir.path().join("data")).await;
     let printed = crate::util::until_ready(&mut child).await;
     for board in [
         "board-rss",
@@ -405,5 +406,115 @@ async fn validate_refuses_empty_input_and_rule_errors_name_their_folder() {
         stderr(&out).contains("mes-regles/casse.toml"),
         "{}",
         stderr(&out)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_operator_reads_and_manages_accounts_while_the_service_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    let (mut service, _) = demo(dir.path(), std::path::Path::new(data)).await;
+    crate::util::until_ready(&mut service).await;
+
+    let ok = |out: &std::process::Output, what: &str| {
+        assert!(out.status.success(), "{what}: {}", stderr(out));
+        stdout(out)
+    };
+    let sources = ok(
+        &antenne(dir.path(), &["--data", data, "sources"]).await,
+        "sources",
+    );
+    assert!(
+        sources.contains("board-rss") && sources.contains("échecs consécutifs"),
+        "{sources}"
+    );
+    let export = ok(
+        &antenne(dir.path(), &["--data", data, "export"]).await,
+        "export",
+    );
+    assert!(export.lines().count() >= 20, "{export}");
+    let search = ok(
+        &antenne(
+            dir.path(),
+            &["--data", data, "search", "animatrice numerique"],
+        )
+        .await,
+        "search",
+    );
+    assert!(search.contains("numérique"), "{search}");
+
+    let with_password = |args: &'static [&'static str], password: &'static str| {
+        let dir = dir.path().to_owned();
+        let mut all = vec!["--data", data];
+        all.extend_from_slice(args);
+        let all: Vec<String> = all.into_iter().map(str::to_owned).collect();
+        async move {
+            let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_antenne"))
+                .args(&all)
+                .current_dir(dir)
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            use tokio::io::AsyncWriteExt;
+            let mut stdin = child.stdin.take().unwrap();
+            stdin
+                .write_all(format!("{password}\n").as_bytes())
+                .await
+                .unwrap();
+            drop(stdin);
+            child.wait_with_output().await.unwrap()
+        }
+    };
+    let added = with_password(
+        &["user", "add", "lea@federation.example"],
+        "un mot de passe solide",
+    )
+    .await;
+    ok(&added, "user add");
+    let list = ok(
+        &antenne(dir.path(), &["--data", data, "user", "list"]).await,
+        "user list",
+    );
+    assert!(
+        list.contains("lea@federation.example · créé le")
+            && list.contains("revue@demo.antenne.local"),
+        "{list}"
+    );
+    let changed = with_password(
+        &["user", "passwd", "lea@federation.example"],
+        "un autre mot de passe",
+    )
+    .await;
+    ok(&changed, "user passwd");
+    ok(
+        &antenne(
+            dir.path(),
+            &["--data", data, "user", "remove", "lea@federation.example"],
+        )
+        .await,
+        "user remove",
+    );
+    let again = antenne(
+        dir.path(),
+        &["--data", data, "user", "remove", "lea@federation.example"],
+    )
+    .await;
+    assert_eq!(again.status.code(), Some(2), "{}", stderr(&again));
+    assert!(stderr(&again).contains("no staff account lea@federation.example"));
+    let list = ok(
+        &antenne(dir.path(), &["--data", data, "user", "list"]).await,
+        "user list",
+    );
+    assert!(!list.contains("lea@"), "{list}");
+
+    // The service is still up and still holds the directory.
+    let reindex = antenne(dir.path(), &["--data", data, "reindex"]).await;
+    assert!(
+        stderr(&reindex).contains("in use by another antenne process"),
+        "{}",
+        stderr(&reindex)
     );
 }

@@ -550,3 +550,62 @@ async fn starttls_never_falls_back_to_plain_text() {
     assert_eq!(report.delivery.deferred.len(), 1, "{report:?}");
     assert!(sink.messages().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logs_written_to_a_file_carry_no_colours_and_no_addresses() {
+    let tmp = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open(&tmp.path().join("data")).unwrap();
+        fill(&store);
+        subscribe(&store, "lea@example.org", "animatrice", "{}", true);
+    }
+    let sink = Sink::start(&tmp.path().join("mail"), 0, &[]);
+    write_config(&tmp.path().join("antenne.toml"), sink.port);
+    let args = ["--data", "data", "--config", "antenne.toml", "digest"];
+    let text = with_info_logs(tmp.path(), &args).await;
+    assert!(text.status.success(), "{}", stderr(&text));
+    let logs = stderr(&text);
+    assert!(
+        logs.contains("digest sent") && logs.contains("l…@example.org"),
+        "{logs}"
+    );
+    assert!(
+        !logs.contains('\u{1b}'),
+        "no ANSI colours in a file: {logs:?}"
+    );
+    assert!(!logs.contains("lea@example.org"), "{logs}");
+    assert_eq!(sink.messages().len(), 1);
+
+    // As JSON, one object per line.
+    let json_reindex = [
+        "--data",
+        "data",
+        "--config",
+        "antenne.toml",
+        "--log-format",
+        "json",
+        "reindex",
+    ];
+    let json = with_info_logs(tmp.path(), &json_reindex).await;
+    assert!(json.status.success(), "{}", stderr(&json));
+    let lines: Vec<serde_json::Value> = stderr(&json)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert!(
+        !lines.is_empty() && lines.iter().all(|l| l["level"].is_string()),
+        "{lines:?}"
+    );
+}
+
+/// Runs the binary with INFO logs on standard error, which is a pipe (as a file or the journal).
+async fn with_info_logs(cwd: &std::path::Path, args: &[&str]) -> std::process::Output {
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_antenne"))
+        .args(args)
+        .current_dir(cwd)
+        .env("RUST_LOG", "antenne=info")
+        .kill_on_drop(true)
+        .output()
+        .await
+        .unwrap()
+}

@@ -87,12 +87,12 @@ pub async fn deliver(
         let finished = Utc::now();
         let (status, error, next, stop) = match &outcome {
             Ok(()) => {
-                tracing::info!(recipient = %row.recipient, week = %row.week, message_id = %row.message_id, "digest sent");
+                tracing::info!(recipient = %masked(&row.recipient), week = %row.week, message_id = %row.message_id, "digest sent");
                 report.sent.push(row.recipient.clone());
                 ("sent", None, None, false)
             }
             Err(SendFailure::Permanent(m)) => {
-                tracing::warn!(recipient = %row.recipient, week = %row.week, "digest refused: {m}");
+                tracing::warn!(recipient = %masked(&row.recipient), week = %row.week, "digest refused: {m}");
                 report.failed.push((row.recipient.clone(), m.clone()));
                 ("failed", Some(m.clone()), None, false)
             }
@@ -108,7 +108,7 @@ pub async fn deliver(
                         .saturating_mul(1 << (attempts - 1).clamp(0, 16))
                         .min(DEFER_CAP);
                     let next = finished + chrono::Duration::from_std(wait).unwrap_or_default();
-                    tracing::warn!(recipient = %row.recipient, week = %row.week, "digest put off until {next}: {message}");
+                    tracing::warn!(recipient = %masked(&row.recipient), week = %row.week, "digest put off until {next}: {message}");
                     report
                         .deferred
                         .push((row.recipient.clone(), message.clone()));
@@ -149,5 +149,17 @@ fn lock_delivery(path: &std::path::Path) -> Result<std::fs::File, DigestError> {
             path.display()
         ))),
         Err(std::fs::TryLockError::Error(e)) => Err(busy(e)),
+    }
+}
+
+/// An address as logs show it: enough to tell rows apart, not enough to read it
+/// (« l…@example.org »). Logs are kept longer and wider than the store.
+pub(crate) fn masked(address: &str) -> String {
+    match address.split_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}…@{domain}")
+        }
+        None => "…".to_owned(),
     }
 }

@@ -83,12 +83,45 @@ impl Store {
         .map_err(|e| self.sql_err(e))
     }
 
-    /// Deletes an account and its sessions (the demo recreates its own at each start).
-    pub fn delete_user(&self, email: &str) -> Result<(), StoreError> {
+    /// Deletes an account and its sessions (the demo recreates its own at each start); false if
+    /// there was none.
+    pub fn delete_user(&self, email: &str) -> Result<bool, StoreError> {
         self.conn()
             .execute("DELETE FROM users WHERE email = ?1", [email])
-            .map(|_| ())
+            .map(|n| n > 0)
             .map_err(|e| self.sql_err(e))
+    }
+
+    /// Replaces an account's password and closes its sessions; false if there is no account.
+    pub fn set_password(&self, email: &str, password_hash: &str) -> Result<bool, StoreError> {
+        let mut conn = self.conn();
+        let sql = |e| self.sql_err(e);
+        let tx = conn.transaction().map_err(sql)?;
+        let n = tx
+            .execute(
+                "UPDATE users SET password_hash = ?2 WHERE email = ?1",
+                params![email, password_hash],
+            )
+            .map_err(sql)?;
+        tx.execute(
+            "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE email = ?1)",
+            [email],
+        )
+        .map_err(sql)?;
+        tx.commit().map_err(sql)?;
+        Ok(n > 0)
+    }
+
+    /// Every account: address, creation and last login (RFC 3339), by address.
+    pub fn users(&self) -> Result<Vec<(String, String, Option<String>)>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare("SELECT email, created_at, last_login_at FROM users ORDER BY email")
+            .map_err(|e| self.sql_err(e))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(|e| self.sql_err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.sql_err(e))
     }
 
     /// An account's id and password hash.
