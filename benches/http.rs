@@ -120,6 +120,7 @@ async fn main() {
         mail: None,
         site: std::sync::Arc::default(),
         rules: Arc::new(rules),
+        network: Arc::default(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

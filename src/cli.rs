@@ -639,6 +639,16 @@ fn state(app: &App) -> web::AppState {
             host: app.config.web.host.clone(),
         }),
         rules: app.rules.clone(),
+        network: std::sync::Arc::new(web::network::Network {
+            trusted_proxies: app.config.web.trusted_proxies.clone(),
+            metrics_token: app
+                .config
+                .web
+                .metrics_token_env
+                .as_deref()
+                .and_then(|name| std::env::var(name).ok())
+                .filter(|t| !t.trim().is_empty()),
+        }),
     }
 }
 

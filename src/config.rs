@@ -141,6 +141,8 @@ struct RawWeb {
     editor: Option<String>,
     contact: Option<String>,
     host: Option<String>,
+    trusted_proxies: Option<Vec<String>>,
+    metrics_token_env: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -233,6 +235,11 @@ pub struct WebConfig {
     pub contact: Option<String>,
     /// The hosting provider, for the legal notice.
     pub host: Option<String>,
+    /// Reverse proxies (addresses or CIDR blocks) whose `X-Forwarded-For` / `Forwarded`
+    /// headers name the client, for the rate limits and the login throttle.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Environment variable holding a bearer token that opens `/metrics` beyond loopback.
+    pub metrics_token_env: Option<String>,
 }
 
 /// How to reach the mail server.
@@ -287,13 +294,21 @@ impl Default for Config {
 }
 
 impl Config {
-    /// Reads and validates a configuration file.
+    /// Reads and validates a configuration file. Relative paths in it (`digest.outbox`) are
+    /// read from the file's folder, not from wherever the service was started.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
             path: path.to_owned(),
             source,
         })?;
-        Self::from_toml_str(&text, &path.display().to_string())
+        let mut config = Self::from_toml_str(&text, &path.display().to_string())?;
+        let folder = path.parent().unwrap_or(Path::new(""));
+        if let Some(outbox) = config.digest.outbox.as_mut()
+            && outbox.is_relative()
+        {
+            *outbox = folder.join(&*outbox);
+        }
+        Ok(config)
     }
 
     /// Parses and validates configuration text; `origin` names it in errors.
@@ -601,6 +616,24 @@ impl Validator<'_> {
             editor: raw.editor.filter(|s| !s.trim().is_empty()),
             contact: raw.contact.filter(|s| !s.trim().is_empty()),
             host: raw.host.filter(|s| !s.trim().is_empty()),
+            trusted_proxies: raw
+                .trusted_proxies
+                .unwrap_or_default()
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    let p = p.trim();
+                    p.parse::<ipnet::IpNet>()
+                        .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                        .map_err(|_| {
+                            self.invalid(
+                                format!("web.trusted_proxies[{i}]"),
+                                format!("{p:?} is not an IP address or a CIDR block"),
+                            )
+                        })
+                })
+                .collect::<Result<_, _>>()?,
+            metrics_token_env: raw.metrics_token_env.filter(|s| !s.trim().is_empty()),
         })
     }
 

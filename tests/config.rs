@@ -19,6 +19,15 @@ fn the_example_configuration_loads() {
     assert_eq!(c.web.base_url, "https://antenne.example.org");
     assert_eq!(c.smtp.unwrap().tls, "none");
     assert!(!c.crawl.allow_private_addresses);
+    // A relative path is read from the file's folder, wherever the service starts.
+    assert_eq!(
+        c.digest.outbox.as_deref(),
+        Some(root().join("fixtures/data/outbox").as_path())
+    );
+    assert_eq!(
+        c.web.trusted_proxies,
+        vec!["127.0.0.1/32".parse::<ipnet::IpNet>().unwrap()]
+    );
 }
 
 #[test]
@@ -49,6 +58,7 @@ fn errors_name_the_file_and_key() {
         ("[[sources]]\nname = \"a\"\nkind = \"jsonld\"\nurl = \"https://a.example/\"\n".to_owned(), vec!["sources[0].links", "needs a CSS selector"]),
         ("[[sources]]\nname = \"a\"\nkind = \"html\"\nurl = \"https://a.example/\"\nlinks = \"a[[\"\n".to_owned(), vec!["sources[0].links", "not a valid CSS selector"]),
         ("[web]\naddr = \"localhost\"\n".to_owned(), vec!["web.addr"]),
+        ("[web]\ntrusted_proxies = [\"127.0.0.1\", \"10.0.0.0/33\"]\n".to_owned(), vec!["web.trusted_proxies[1]", "not an IP address or a CIDR block"]),
         ("[crawl]\ntimeout_secs = 0\n".to_owned(), vec!["crawl.timeout_secs"]),
         ("[smtp]\nhost = \"h\"\nfrom = \"a@b\"\ntls = \"ssl3\"\n".to_owned(), vec!["smtp.tls"]),
         ("[smtp]\nhost = \"h\"\nfrom = \"antenne (veille) <pas une adresse>\"\n".to_owned(), vec!["smtp.from", "not a sender"]),

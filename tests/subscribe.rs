@@ -59,6 +59,7 @@ async fn site(store: &Store, smtp: Option<u16>, dir: &Path) -> (String, std::syn
         mail: Some(mail.clone()),
         site: std::sync::Arc::default(),
         rules: std::sync::Arc::new(antenne::rules::RuleSet::builtin().unwrap()),
+        network: std::sync::Arc::default(),
     };
     tokio::spawn(antenne::web::serve(state, listener, std::future::pending()));
     (base, mail)
@@ -87,7 +88,7 @@ async fn get_text(client: &reqwest::Client, url: &str) -> String {
     client.get(url).send().await.unwrap().text().await.unwrap()
 }
 
-fn http_client() -> reqwest::Client {
+pub(crate) fn http_client() -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())

@@ -37,6 +37,7 @@ pub(crate) async fn state_with(postings: &[Posting]) -> AppState {
         mail: None,
         site: std::sync::Arc::default(),
         rules: std::sync::Arc::new(rules),
+        network: std::sync::Arc::default(),
     }
 }
 
@@ -771,4 +772,83 @@ async fn pages_keep_french_signs_to_their_words() {
             );
         }
     }
+}
+
+/// Serves `state` on a loopback port; returns its base URL.
+async fn on_loopback(state: AppState) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(antenne::web::serve(state, listener, std::future::pending()));
+    base
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_limits_key_on_the_forwarded_client_and_metrics_stay_private() {
+    let mut state = state_with(&[ant("aaaa1111", "Animatrice numérique de territoire")]).await;
+    state.api_limit = (1, 2);
+    let proxied = AppState {
+        network: std::sync::Arc::new(antenne::web::network::Network {
+            trusted_proxies: vec!["127.0.0.1/32".parse().unwrap()],
+            metrics_token: Some("jeton-de-collecte".into()),
+        }),
+        ..state.clone()
+    };
+    let client = crate::subscribe::http_client();
+    let status = |base: String, xff: &'static str| {
+        let client = client.clone();
+        async move {
+            client
+                .get(format!("{base}/api/v1/search?q=animatrice"))
+                .header("x-forwarded-for", xff)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+
+    // Behind the proxy, each visitor has a budget of their own.
+    let base = on_loopback(proxied).await;
+    for _ in 0..2 {
+        assert_eq!(status(base.clone(), "203.0.113.5").await, 200);
+    }
+    assert_eq!(status(base.clone(), "203.0.113.5").await, 429);
+    assert_eq!(
+        status(base.clone(), "198.51.100.8").await,
+        200,
+        "another visitor"
+    );
+    // /metrics: the machine itself yes, a visitor through the proxy no, unless with the token.
+    let metrics = |xff: Option<&'static str>, token: Option<&'static str>| {
+        let (client, base) = (client.clone(), base.clone());
+        async move {
+            let mut req = client.get(format!("{base}/metrics"));
+            if let Some(x) = xff {
+                req = req.header("x-forwarded-for", x);
+            }
+            if let Some(t) = token {
+                req = req.bearer_auth(t);
+            }
+            req.send().await.unwrap().status().as_u16()
+        }
+    };
+    assert_eq!(metrics(None, None).await, 200);
+    assert_eq!(metrics(Some("203.0.113.5"), None).await, 403);
+    assert_eq!(
+        metrics(Some("203.0.113.5"), Some("jeton-de-collecte")).await,
+        200
+    );
+    assert_eq!(metrics(Some("203.0.113.5"), Some("autre")).await, 403);
+
+    // Without trusted proxies the header is the client's word, not believed: one budget.
+    let base = on_loopback(state).await;
+    for _ in 0..2 {
+        assert_eq!(status(base.clone(), "203.0.113.5").await, 200);
+    }
+    assert_eq!(
+        status(base.clone(), "198.51.100.8").await,
+        429,
+        "the header is ignored"
+    );
 }

@@ -19,8 +19,8 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// Longest time a client may take to send its request headers.
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Keys the rate limit on the peer address; requests without one (in-process tests) share one
-/// key.
+/// Keys the rate limit on the client's address (behind trusted proxies, the forwarded one);
+/// requests without one (in-process tests) share one key.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct PeerIp;
 
@@ -28,10 +28,17 @@ impl KeyExtractor for PeerIp {
     type Key = IpAddr;
 
     fn extract<T>(&self, req: &Request<T>) -> Result<IpAddr, GovernorError> {
-        Ok(req
+        let client = req
             .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map_or(IpAddr::V4(Ipv4Addr::LOCALHOST), |c| c.0.ip()))
+            .get::<super::network::ClientIp>()
+            .map(|c| c.0);
+        Ok(client
+            .or_else(|| {
+                req.extensions()
+                    .get::<ConnectInfo<SocketAddr>>()
+                    .map(|c| c.0.ip())
+            })
+            .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST)))
     }
 }
 

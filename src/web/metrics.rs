@@ -16,7 +16,21 @@ fn label(v: &str) -> String {
         .replace('\n', "\\n")
 }
 
-pub(super) async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, WebError> {
+/// Only for loopback (a collector on the host) or a request with the configured bearer token:
+/// the counters tell how the service is run.
+pub(super) async fn metrics(
+    State(state): State<AppState>,
+    client: Option<axum::Extension<super::network::ClientIp>>,
+    headers: axum::http::HeaderMap,
+) -> Result<impl IntoResponse, WebError> {
+    if !state
+        .network
+        .may_read_metrics(client.map(|c| c.0.0), &headers)
+    {
+        return Err(WebError::Forbidden(
+            "Les métriques ne sont lisibles que depuis la machine elle-même, ou avec le jeton configuré.".into(),
+        ));
+    }
     let (health, counts, outbox, subscriptions) = state
         .store
         .run(|s| {

@@ -11,6 +11,7 @@ mod error;
 mod feed;
 pub mod limits;
 mod metrics;
+pub mod network;
 mod search;
 pub mod staff;
 mod subscribe;
@@ -47,6 +48,8 @@ pub struct AppState {
     pub site: Arc<Site>,
     /// The rules in use, for employers' drafts (`/verifier`).
     pub rules: Arc<crate::rules::RuleSet>,
+    /// Trusted proxies and who may read `/metrics`.
+    pub network: Arc<network::Network>,
 }
 
 /// What the site says of itself.
@@ -124,6 +127,11 @@ pub fn router(state: AppState) -> Router {
             limits::REQUEST_TIMEOUT,
         ))
         .layer(axum::middleware::map_response(security_headers))
+        // Outermost: every layer and handler inside sees the client's address.
+        .layer(axum::middleware::from_fn_with_state(
+            state.network.clone(),
+            network::client_address,
+        ))
         .with_state(state)
 }
 

@@ -1,12 +1,10 @@
 //! Login, logout, sessions and the `Staff` extractor.
 
-use std::net::SocketAddr;
-
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use askama::Template;
-use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -234,7 +232,7 @@ pub(super) struct LoginForm {
 
 pub(super) async fn login(
     State(state): State<AppState>,
-    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    peer: Option<Extension<crate::web::network::ClientIp>>,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, WebError> {
@@ -247,7 +245,7 @@ pub(super) async fn login(
         ));
     }
     let email = form.email.trim().to_lowercase();
-    let peer = peer.map_or_else(|| "local".to_owned(), |p| p.0.0.ip().to_string());
+    let peer = peer.map_or_else(|| "local".to_owned(), |p| p.0.0.to_string());
     let (e, p) = (email.clone(), peer.clone());
     let now = Utc::now();
     let since = now - chrono::Duration::minutes(THROTTLE_MINUTES);
