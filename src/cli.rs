@@ -408,11 +408,14 @@ pub async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Sources => {
-            let store = shared_store(&cli.data).await?;
+            // Beside the service, its own configuration of sources holds: only read.
+            let (store, alone) = own_or_shared_store(&cli.data).await?;
             let sources = config.sources.clone();
             let health = store
                 .run(move |s| {
-                    s.sync_sources(&sources)?;
+                    if alone {
+                        s.sync_sources(&sources)?;
+                    }
                     s.source_health()
                 })
                 .await?;
@@ -554,6 +557,17 @@ async fn shared_store(data: &Path) -> Result<Store> {
     Ok(tokio::task::spawn_blocking(move || Store::open_shared(&dir)).await??)
 }
 
+/// The store for a command that may run beside the service: with the lock when the directory
+/// is free (then `true`: the command is alone), else, only when the service holds it, without.
+async fn own_or_shared_store(data: &Path) -> Result<(Store, bool)> {
+    let dir = data.to_owned();
+    match tokio::task::spawn_blocking(move || Store::open(&dir)).await? {
+        Ok(store) => Ok((store, true)),
+        Err(crate::store::StoreError::Locked { .. }) => Ok((shared_store(data).await?, false)),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// A password from standard input's first line, at least 10 characters.
 fn read_password() -> Result<String> {
     let mut password = String::new();
@@ -569,7 +583,7 @@ fn read_password() -> Result<String> {
 
 /// `antenne user …`: staff accounts, also while the service runs.
 async fn user(data: &Path, command: UserCommand) -> Result<()> {
-    let store = shared_store(data).await?;
+    let (store, _) = own_or_shared_store(data).await?;
     match command {
         UserCommand::Add { email } => {
             let email = email.trim().to_lowercase();

@@ -366,8 +366,12 @@ impl Run<'_> {
                 self.listed.push(at.clone());
                 self.keep(offer, &at).await?;
             }
+            // Never beyond what was asked nor beyond what arrived: a range the server
+            // overstates must not skip offers.
             let next = match returned.range {
-                Some((_, last)) if last >= start => last + 1,
+                Some((_, last)) if last >= start => {
+                    last.min(end).saturating_add(1).min(start + got)
+                }
                 _ => start + got,
             };
             if !partial || got == 0 || next <= start || returned.total.is_some_and(|t| next >= t) {

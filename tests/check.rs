@@ -168,6 +168,22 @@ async fn empty_huge_or_malformed_drafts_are_refused_in_french() {
     let error = &doc["paths"]["/api/v1/validate"]["post"]["responses"]["400"]["content"]["application/json"]
         ["schema"];
 
+    let (status, _, page) = send(&state, form(&"Animatrice ".repeat(40), ANT_TEXT)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        page.contains("L'intitulé compte plus de 300 caractères"),
+        "{page}"
+    );
+    // Line breaks count once, as the form counts them.
+    let lines = "Animer des ateliers.\r\n".repeat(900);
+    let (status, _, _) = send(&state, form(ANT_TITLE, &lines)).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "{} characters as typed",
+        lines.len() - 900
+    );
+
     let (status, _, page) = send(&state, form(ANT_TITLE, "   ")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(page.contains("Collez le texte de l'annonce"), "{page}");

@@ -92,7 +92,7 @@ pub async fn deliver(
                 ("sent", None, None, false)
             }
             Err(SendFailure::Permanent(m)) => {
-                tracing::warn!(recipient = %masked(&row.recipient), week = %row.week, "digest refused: {m}");
+                tracing::warn!(recipient = %masked(&row.recipient), week = %row.week, "digest refused: {}", masked_in(m));
                 report.failed.push((row.recipient.clone(), m.clone()));
                 ("failed", Some(m.clone()), None, false)
             }
@@ -108,7 +108,7 @@ pub async fn deliver(
                         .saturating_mul(1 << (attempts - 1).clamp(0, 16))
                         .min(DEFER_CAP);
                     let next = finished + chrono::Duration::from_std(wait).unwrap_or_default();
-                    tracing::warn!(recipient = %masked(&row.recipient), week = %row.week, "digest put off until {next}: {message}");
+                    tracing::warn!(recipient = %masked(&row.recipient), week = %row.week, "digest put off until {next}: {}", masked_in(message));
                     report
                         .deferred
                         .push((row.recipient.clone(), message.clone()));
@@ -152,6 +152,16 @@ fn lock_delivery(path: &std::path::Path) -> Result<std::fs::File, DigestError> {
     }
 }
 
+/// A server's reply with every address in it masked (« 550 <j…@x.fr>: rejected »).
+pub(crate) fn masked_in(text: &str) -> String {
+    static ADDRESS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+").expect("valid")
+    });
+    ADDRESS
+        .replace_all(text, |c: &regex::Captures<'_>| masked(&c[0]))
+        .into_owned()
+}
+
 /// An address as logs show it: enough to tell rows apart, not enough to read it
 /// (« l…@example.org »). Logs are kept longer and wider than the store.
 pub(crate) fn masked(address: &str) -> String {
@@ -161,5 +171,20 @@ pub(crate) fn masked(address: &str) -> String {
             format!("{first}…@{domain}")
         }
         None => "…".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_are_masked_in_server_replies() {
+        assert_eq!(masked("lea@example.org"), "l…@example.org");
+        assert_eq!(
+            masked_in("550 5.1.1 <jean.dupont@x.fr>: Recipient address rejected"),
+            "550 5.1.1 <j…@x.fr>: Recipient address rejected"
+        );
+        assert_eq!(masked_in("421 try later"), "421 try later");
     }
 }

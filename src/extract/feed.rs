@@ -26,7 +26,7 @@ pub(super) fn parse(doc: Document<'_>) -> Result<Parsed, ExtractError> {
     let guarded = std::panic::catch_unwind(|| match parser().parse(&body[..]) {
         Ok(feed) => Ok((feed, None)),
         Err(first) => {
-            let text = decode_text(&body, doc.content_type);
+            let text = declared_utf8(&decode_text(&body, doc.content_type));
             if let Ok(feed) = parser().parse(text.as_bytes()) {
                 return Ok((feed, None));
             }
@@ -110,6 +110,16 @@ pub(super) fn parse(doc: Document<'_>) -> Result<Parsed, ExtractError> {
     })
 }
 
+/// Decoded text whose XML declaration still names the bytes' old encoding says UTF-8 instead,
+/// so that the parser does not decode it a second time (« numérique » → « numÃ©rique »).
+fn declared_utf8(text: &str) -> String {
+    static ENCODING: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r#"\A(\s*<\?xml[^>]*?encoding\s*=\s*)(?:"[^"]*"|'[^']*')"#)
+            .expect("valid")
+    });
+    ENCODING.replace(text, r#"${1}"UTF-8""#).into_owned()
+}
+
 /// The document without XML declarations after its start: only one may open a document, and
 /// the XML reader panics on a later one that names another encoding.
 fn without_late_declarations(body: &[u8]) -> std::borrow::Cow<'_, [u8]> {
@@ -185,6 +195,20 @@ mod tests {
             content_type: None,
             body,
         }
+    }
+
+    #[test]
+    fn a_latin_1_feed_needing_repair_keeps_its_accents() {
+        let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(
+            "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss version=\"2.0\"><channel><title>t</title>\
+             <item><title>Animatrice numérique & cie</title><link>http://127.0.0.1:9/1</link></item></channel></rss>",
+        );
+        let parsed = parse(doc(&bytes)).unwrap();
+        assert_eq!(
+            parsed.postings[0].title.as_deref(),
+            Some("Animatrice numérique & cie")
+        );
+        assert!(parsed.repaired.unwrap().contains("bare"));
     }
 
     #[test]

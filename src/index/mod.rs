@@ -157,6 +157,8 @@ pub struct SearchIndex {
     fields: Fields,
     label: String,
     version: std::sync::atomic::AtomicU64,
+    /// The ads' words for spelling corrections, with the index version they were read at.
+    known: Mutex<Option<(u64, std::sync::Arc<Vec<spelling::Known>>)>>,
 }
 
 impl SearchIndex {
@@ -296,6 +298,7 @@ impl SearchIndex {
             fields,
             label,
             version: std::sync::atomic::AtomicU64::new(0),
+            known: Mutex::new(None),
         })
     }
 
@@ -378,6 +381,7 @@ impl SearchIndex {
         doc.add_text(f.words, &p.description);
         if let Some(e) = &p.employer {
             doc.add_text(f.employer, e);
+            doc.add_text(f.words, e);
         }
         let l = &p.location;
         let place: Vec<&str> = [&l.city, &l.department, &l.region, &l.department_code]
@@ -385,6 +389,7 @@ impl SearchIndex {
             .filter_map(|v| v.as_deref())
             .collect();
         doc.add_text(f.place, place.join(" "));
+        doc.add_text(f.words, place.join(" "));
         if let Some(region) = &l.region {
             doc.add_text(f.region, region);
         }
@@ -442,11 +447,13 @@ impl SearchIndex {
     }
 
     /// The words with each one no ad contains replaced by its closest spelling in the ads;
-    /// `None` if no word changed.
+    /// `None` if no word changed. At most `MAX_CORRECTED` words are looked at, so that a long
+    /// query of nonsense costs no more than a short one.
     fn corrected(
         &self,
         interpreted: &query::Interpreted,
     ) -> Result<Option<query::Interpreted>, IndexError> {
+        const MAX_CORRECTED: usize = 4;
         let err = |source| IndexError::Tantivy {
             dir: self.label.clone(),
             source,
@@ -455,22 +462,23 @@ impl SearchIndex {
         let mut analyzer = schema::words_analyzer();
         let mut out = interpreted.clone();
         let mut changed = false;
-        let mut known: Option<std::collections::HashMap<String, u64>> = None;
+        let mut looked = 0;
         for word in &mut out.words {
             let Some(token) = query::analyze(&mut analyzer, word).into_iter().next() else {
                 continue;
             };
-            let term = Term::from_field_text(self.fields.words, &token);
-            if searcher.doc_freq(&term).map_err(err)? > 0 || spelling::allowed_edits(&token) == 0 {
+            if !spelling::correctable(&token) {
                 continue;
             }
-            let known = match &mut known {
-                Some(k) => k,
-                None => known.insert(self.known_words(&searcher)?),
-            };
-            if let Some(better) =
-                spelling::closest(&token, known.iter().map(|(w, n)| (w.as_str(), *n)))
-            {
+            let term = Term::from_field_text(self.fields.words, &token);
+            if searcher.doc_freq(&term).map_err(err)? > 0 {
+                continue;
+            }
+            looked += 1;
+            if looked > MAX_CORRECTED {
+                break;
+            }
+            if let Some(better) = spelling::closest(&token, &self.known_words(&searcher)?) {
                 *word = better;
                 changed = true;
             }
@@ -478,16 +486,23 @@ impl SearchIndex {
         Ok(changed.then_some(out))
     }
 
-    /// Every whole word of the ads, with the number of ads holding it.
+    /// Every whole word of the ads, with the number of ads holding it; read from the term
+    /// dictionary once per index version.
     fn known_words(
         &self,
         searcher: &tantivy::Searcher,
-    ) -> Result<std::collections::HashMap<String, u64>, IndexError> {
+    ) -> Result<std::sync::Arc<Vec<spelling::Known>>, IndexError> {
+        let version = self.version();
+        if let Some((at, words)) = &*self.known.lock().unwrap_or_else(|e| e.into_inner())
+            && *at == version
+        {
+            return Ok(words.clone());
+        }
         let err = |source| IndexError::Tantivy {
             dir: self.label.clone(),
             source,
         };
-        let mut known = std::collections::HashMap::<String, u64>::new();
+        let mut counts = std::collections::HashMap::<String, u64>::new();
         for segment in searcher.segment_readers() {
             let inverted = segment.inverted_index(self.fields.words).map_err(err)?;
             let mut terms = inverted
@@ -496,11 +511,18 @@ impl SearchIndex {
                 .map_err(|e| err(tantivy::TantivyError::from(e)))?;
             while terms.advance() {
                 if let Ok(w) = std::str::from_utf8(terms.key()) {
-                    *known.entry(w.to_owned()).or_default() += u64::from(terms.value().doc_freq);
+                    *counts.entry(w.to_owned()).or_default() += u64::from(terms.value().doc_freq);
                 }
             }
         }
-        Ok(known)
+        let words = std::sync::Arc::new(
+            counts
+                .into_iter()
+                .map(|(w, n)| spelling::Known::new(w, n))
+                .collect::<Vec<_>>(),
+        );
+        *self.known.lock().unwrap_or_else(|e| e.into_inner()) = Some((version, words.clone()));
+        Ok(words)
     }
 
     fn run(

@@ -24,8 +24,8 @@ pub(super) struct Fields {
     pub(super) description: Field,
     pub(super) employer: Field,
     pub(super) place: Field,
-    /// The title's and description's whole words, unstemmed: what a misspelt word is
-    /// corrected to.
+    /// The whole words of the title, description, employer and place, unstemmed: what a
+    /// misspelt word is corrected to.
     pub(super) words: Field,
     pub(super) region: Field,
     pub(super) department: Field,

@@ -55,37 +55,49 @@ pub(super) fn sound_key(word: &str) -> String {
     out
 }
 
-/// How far a typed word is from a word of the ads: the smaller of the edits on the letters and
-/// on the sound keys, with the letters' edits as a tie-break.
-fn distance(typed: &str, typed_key: &str, candidate: &str) -> (usize, usize) {
-    let letters = strsim::levenshtein(typed, candidate);
-    let sound = strsim::levenshtein(typed_key, &sound_key(candidate));
-    (letters.min(sound), letters)
+/// A word of the ads, with the number of ads holding it and its sound key (computed once).
+#[derive(Debug, Clone)]
+pub(super) struct Known {
+    word: String,
+    docs: u64,
+    key: String,
 }
 
-/// The closest of `candidates` (word, number of ads holding it) to `typed` within the allowed
-/// edits: fewest edits first, then the most common word.
-pub(super) fn closest<'a>(
-    typed: &str,
-    candidates: impl IntoIterator<Item = (&'a str, u64)>,
-) -> Option<String> {
-    let allowed = allowed_edits(typed);
-    if allowed == 0 {
+impl Known {
+    pub(super) fn new(word: String, docs: u64) -> Self {
+        let key = sound_key(&word);
+        Self { word, docs, key }
+    }
+}
+
+/// Whether a typed word may be corrected at all: long enough, and no figure in it (a postcode,
+/// a salary, a year is meant as typed).
+pub(super) fn correctable(word: &str) -> bool {
+    allowed_edits(word) > 0 && !word.chars().any(|c| c.is_ascii_digit())
+}
+
+/// The closest of the ads' words to `typed` within the allowed edits, counted on the letters or
+/// on the sound keys: fewest edits first, then fewest on the letters, then the most common word.
+pub(super) fn closest(typed: &str, known: &[Known]) -> Option<String> {
+    if !correctable(typed) {
         return None;
     }
+    let allowed = allowed_edits(typed);
     let key = sound_key(typed);
     let len = typed.chars().count();
-    candidates
-        .into_iter()
+    known
+        .iter()
         // A cheap bound first: a word much longer or shorter cannot be close by its letters,
         // and its sound key rarely is.
-        .filter(|(c, _)| c.len().abs_diff(len) <= allowed + 2 && *c != typed)
-        .filter_map(|(c, docs)| {
-            let (best, letters) = distance(typed, &key, c);
-            (best <= allowed).then_some(((best, letters, std::cmp::Reverse(docs)), c))
+        .filter(|k| k.word.len().abs_diff(len) <= allowed + 2 && k.word != typed)
+        .filter_map(|k| {
+            let letters = strsim::levenshtein(typed, &k.word);
+            let sound = strsim::levenshtein(&key, &k.key);
+            let best = letters.min(sound);
+            (best <= allowed).then_some(((best, letters, std::cmp::Reverse(k.docs)), &k.word))
         })
         .min()
-        .map(|(_, c)| c.to_owned())
+        .map(|(_, w)| w.clone())
 }
 
 #[cfg(test)]
@@ -103,21 +115,26 @@ mod tests {
 
     #[test]
     fn corrections_prefer_fewest_edits_then_the_common_word() {
-        let words = [
+        let words: Vec<Known> = [
             ("animatrice", 10),
             ("animatrices", 30),
             ("animateur", 50),
             ("numerique", 40),
             ("numeriques", 5),
             ("tourisme", 20),
-        ];
-        assert_eq!(closest("animatrise", words).as_deref(), Some("animatrice"));
-        assert_eq!(closest("numerik", words).as_deref(), Some("numerique"));
-        assert_eq!(closest("numerigue", words).as_deref(), Some("numerique"));
-        assert_eq!(closest("tourime", words).as_deref(), Some("tourisme"));
-        // Too far, or too short to correct.
-        assert_eq!(closest("webmaster", words), None);
-        assert_eq!(closest("anim", words), None);
+            ("29000", 9),
+        ]
+        .into_iter()
+        .map(|(w, n)| Known::new(w.to_owned(), n))
+        .collect();
+        assert_eq!(closest("animatrise", &words).as_deref(), Some("animatrice"));
+        assert_eq!(closest("numerik", &words).as_deref(), Some("numerique"));
+        assert_eq!(closest("numerigue", &words).as_deref(), Some("numerique"));
+        assert_eq!(closest("tourime", &words).as_deref(), Some("tourisme"));
+        // Too far, too short, or a figure: not corrected.
+        assert_eq!(closest("webmaster", &words), None);
+        assert_eq!(closest("anim", &words), None);
+        assert_eq!(closest("29200", &words), None);
     }
 
     #[test]

@@ -34,7 +34,7 @@ static CONTRACTS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
 /// CDI », « possibilité de titularisation », « pouvant déboucher sur un CDI ».
 static PROSPECT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"\b(evolutif|evolutive|evoluer|evolution|possibilite|possible|pouvant|susceptible|en vue|transformable|perennisable|renouvelable|a terme|puis)\b[^.;\n]{0,30}?\b(cdi|duree indeterminee|titularisation|titulaire|stagiairisation)\b",
+        r"\b(evolutif|evolutive|evoluer|evoluant|possibilite|pouvant (?:deboucher|aboutir|evoluer)|susceptible d.evoluer|en vue d.une?|transformable|perennisable|a terme)\b[^.;,\n]{0,30}?\b(cdi|duree indeterminee|titularisation|stagiairisation)\b",
     )
     .expect("valid pattern")
 });
@@ -262,6 +262,18 @@ mod tests {
                 Some("Titulaire"),
             ),
             (None, "CDI, après une période d'essai", Some("CDI")),
+            // Words that often come near a contract without making it a prospect.
+            (
+                None,
+                "Poste à pourvoir dès que possible, en CDI",
+                Some("CDI"),
+            ),
+            (None, "Télétravail possible, CDI 35 h", Some("CDI")),
+            (
+                None,
+                "Poste pouvant être occupé par un titulaire ou un contractuel",
+                Some("Titulaire"),
+            ),
         ];
         for (field, desc, want) in rows {
             assert_eq!(contract(field, desc).0.as_deref(), want, "{field:?} {desc}");

@@ -312,13 +312,17 @@ fn town_before(text: &str, postcode: &str) -> Option<String> {
         .find(|c| &c[2] == postcode)?;
     let mut town = caps[1].trim();
     if NOT_TOWN.iter().any(|w| town.split(' ').next() == Some(*w)) {
-        // « Mairie de Fougères » → « Fougères »: what follows the employer's first « de ».
-        town = town
-            .split_once(" de ")
-            .or_else(|| town.split_once(" du "))
-            .map(|(_, t)| t)?;
+        // « Office de Tourisme de Vannes » → « Vannes »: what follows the employer's last
+        // « de » or « du ».
+        town = [" de ", " du "]
+            .iter()
+            .filter_map(|sep| town.rfind(sep).map(|i| i + sep.len()))
+            .max()
+            .map(|i| &town[i..])?;
     }
-    Some(town.to_owned()).filter(|t| departement(t).is_none() && region(t).is_none())
+    // Paris is a commune and a département of one name.
+    Some(town.to_owned())
+        .filter(|t| t == "Paris" || (departement(t).is_none() && region(t).is_none()))
 }
 
 /// The place of an ad that gives none in its fields, from a postcode in its first lines
@@ -666,6 +670,8 @@ mod tests {
                 Some("Fougères"),
             ),
             ("Mairie de Fougères (35300) recrute", Some("Fougères")),
+            ("Office de Tourisme de Vannes (56000)", Some("Vannes")),
+            ("Poste basé à Paris (75011)", Some("Paris")),
             (
                 "Lieu : Saint-Pierre-sur-Dives (14170)",
                 Some("Saint-Pierre-sur-Dives"),

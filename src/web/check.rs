@@ -16,6 +16,8 @@ use crate::rules::advice::{self, CheckItem};
 
 /// Longest draft text accepted, in characters (a long ad is about 6 000).
 pub const MAX_CHECK_CHARS: usize = 20_000;
+/// Longest title accepted, in characters.
+pub const MAX_TITLE_CHARS: usize = 300;
 
 /// The form's fields.
 #[derive(Debug, Default, Deserialize)]
@@ -59,6 +61,7 @@ struct Page {
     texte: String,
     max_chars: usize,
     max_label: String,
+    max_title: usize,
     error: String,
     outcome: Option<Outcome>,
     today: String,
@@ -71,6 +74,7 @@ impl Page {
             texte: draft.texte,
             max_chars: MAX_CHECK_CHARS,
             max_label: crate::model::fr::number(MAX_CHECK_CHARS as f64),
+            max_title: MAX_TITLE_CHARS,
             error: String::new(),
             outcome: None,
             today: date_fr(chrono::Utc::now().date_naive()),
@@ -162,7 +166,14 @@ async fn judge(state: &AppState, title: &str, text: &str) -> Result<Verdict, Web
             "Collez le texte de l'annonce (ses missions surtout) pour la vérifier.".into(),
         ));
     }
-    let chars = text.chars().count();
+    if title.chars().count() > MAX_TITLE_CHARS {
+        return Err(WebError::BadRequest(format!(
+            "L'intitulé compte plus de {MAX_TITLE_CHARS} caractères : gardez le nom du poste."
+        )));
+    }
+    // Counted as the form counts them: a line break is one character, whatever the browser
+    // sends.
+    let chars = text.chars().count() - text.matches("\r\n").count();
     if chars > MAX_CHECK_CHARS {
         return Err(WebError::BadRequest(format!(
             "Le texte compte {} caractères : la vérification en accepte {} au plus. Gardez l'essentiel : l'intitulé, la présentation du poste et ses missions.",

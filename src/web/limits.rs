@@ -31,7 +31,7 @@ impl KeyExtractor for PeerIp {
         let client = req
             .extensions()
             .get::<super::network::ClientIp>()
-            .map(|c| c.0);
+            .map(|c| c.ip);
         Ok(client
             .or_else(|| {
                 req.extensions()

@@ -25,7 +25,7 @@ pub(super) async fn metrics(
 ) -> Result<impl IntoResponse, WebError> {
     if !state
         .network
-        .may_read_metrics(client.map(|c| c.0.0), &headers)
+        .may_read_metrics(client.map(|c| c.0), &headers)
     {
         return Err(WebError::Forbidden(
             "Les métriques ne sont lisibles que depuis la machine elle-même, ou avec le jeton configuré.".into(),
