@@ -32,13 +32,15 @@ impl KeyExtractor for PeerIp {
             .extensions()
             .get::<super::network::ClientIp>()
             .map(|c| c.ip);
-        Ok(client
-            .or_else(|| {
-                req.extensions()
-                    .get::<ConnectInfo<SocketAddr>>()
-                    .map(|c| c.0.ip())
-            })
-            .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST)))
+        Ok(super::network::ClientIp::budget_key(
+            client
+                .or_else(|| {
+                    req.extensions()
+                        .get::<ConnectInfo<SocketAddr>>()
+                        .map(|c| c.0.ip())
+                })
+                .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST)),
+        ))
     }
 }
 

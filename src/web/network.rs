@@ -20,6 +20,19 @@ pub struct ClientIp {
     pub forwarded: bool,
 }
 
+impl ClientIp {
+    /// The key of this client's budgets (rate limits, login throttle): its address, or for
+    /// IPv6 its /64, since one subscriber line holds a whole /64.
+    pub fn budget_key(ip: IpAddr) -> IpAddr {
+        match ip.to_canonical() {
+            IpAddr::V6(v6) => IpAddr::V6(std::net::Ipv6Addr::from(
+                u128::from(v6) & !((1u128 << 64) - 1),
+            )),
+            v4 => v4,
+        }
+    }
+}
+
 /// Where an unreadable forwarding chain leaves the client.
 const UNKNOWN: IpAddr = IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED);
 
@@ -211,6 +224,20 @@ mod tests {
         assert_eq!(via("10.0.0.1", &inside), UNKNOWN);
         // IPv4 seen through a dual-stack socket is still IPv4.
         assert_eq!(via("::ffff:127.0.0.1", &xff), ip("198.51.100.7"));
+    }
+
+    #[test]
+    fn an_ipv6_client_is_budgeted_by_its_64() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        assert_eq!(
+            ClientIp::budget_key(ip("2001:db8:1:2:aaaa::1")),
+            ClientIp::budget_key(ip("2001:db8:1:2:bbbb::9"))
+        );
+        assert_ne!(
+            ClientIp::budget_key(ip("2001:db8:1:2::1")),
+            ClientIp::budget_key(ip("2001:db8:1:3::1"))
+        );
+        assert_eq!(ClientIp::budget_key(ip("203.0.113.5")), ip("203.0.113.5"));
     }
 
     #[test]

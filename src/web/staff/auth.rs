@@ -245,7 +245,10 @@ pub(super) async fn login(
         ));
     }
     let email = form.email.trim().to_lowercase();
-    let peer = peer.map_or_else(|| "local".to_owned(), |p| p.0.ip.to_string());
+    let peer = peer.map_or_else(
+        || "local".to_owned(),
+        |p| crate::web::network::ClientIp::budget_key(p.0.ip).to_string(),
+    );
     let (e, p) = (email.clone(), peer.clone());
     let now = Utc::now();
     let since = now - chrono::Duration::minutes(THROTTLE_MINUTES);
