@@ -388,8 +388,9 @@ impl SearchIndex {
             .into_iter()
             .filter_map(|v| v.as_deref())
             .collect();
-        doc.add_text(f.place, place.join(" "));
-        doc.add_text(f.words, place.join(" "));
+        let place = place.join(" ");
+        doc.add_text(f.words, &place);
+        doc.add_text(f.place, place);
         if let Some(region) = &l.region {
             doc.add_text(f.region, region);
         }

@@ -17,11 +17,6 @@ use tantivy::tokenizer::TextAnalyzer;
 use super::schema::Fields;
 use crate::normalize::places;
 
-/// Words of this many letters or more also match one typo away...
-const FUZZY_FROM: usize = 5;
-/// ...and from this many, two (a typo also changes what the stemmer cuts off).
-const FUZZY_TWO_FROM: usize = 8;
-
 /// What the text of a search says.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Interpreted {
@@ -118,9 +113,10 @@ fn other_places(named: &str, chosen: Option<&str>) -> Vec<String> {
         .collect()
 }
 
-/// Whether a word is long enough to be matched with a typo.
+/// Whether a word is long enough to be matched with a typo (the same lengths as corrections:
+/// one edit from five letters, two from eight).
 pub(super) fn fuzzy_eligible(word: &str) -> bool {
-    word.len() >= FUZZY_FROM
+    super::spelling::allowed_edits(word) > 0
 }
 
 /// The other gender's form of a job word, if it has one (« animatrice » → « animateur »).
@@ -226,7 +222,7 @@ pub(super) fn build(
             }
         }
         if fuzzy && fuzzy_eligible(word) {
-            let distance = if word.len() >= FUZZY_TWO_FROM { 2 } else { 1 };
+            let distance = u8::try_from(super::spelling::allowed_edits(word)).unwrap_or(2);
             for field in [fields.title, fields.description] {
                 let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, stem), distance, true);
                 any.push((
